@@ -1,0 +1,32 @@
+//! Subcommands, one per file, each with its usage next to its code.
+
+use clap::{Parser, Subcommand};
+
+pub mod inspect;
+pub mod run;
+pub mod synth;
+
+/// Exact, fast statistics and paper-style tables over corpora of LLM chat
+/// transcripts (WildChat-style Parquet).
+#[derive(Debug, Parser)]
+#[command(name = "wildstat", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Inspect(inspect::Args),
+    Synth(synth::Args),
+    Run(run::Args),
+}
+
+/// Runs the chosen subcommand.
+pub fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Inspect(a) => inspect::run(a),
+        Command::Synth(a) => synth::run(a),
+        Command::Run(a) => run::run(a),
+    }
+}

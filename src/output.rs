@@ -1,0 +1,90 @@
+//! Atomic output directories: a stage writes into a temporary sibling folder
+//! and renames it into place only when everything succeeded, so a killed or
+//! failed run never leaves a half-written result behind.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// An output directory being written.
+pub struct OutDir {
+    final_path: PathBuf,
+    tmp: PathBuf,
+    force: bool,
+    done: bool,
+}
+
+impl OutDir {
+    /// Prepares to write `path`; refuses an existing path unless `force`.
+    pub fn create(path: &Path, force: bool) -> Result<OutDir, String> {
+        if path.exists() && !force {
+            return Err(format!(
+                "{}: output exists (use --force to replace it)",
+                path.display()
+            ));
+        }
+        let name = path
+            .file_name()
+            .ok_or_else(|| format!("{}: not a usable output path", path.display()))?
+            .to_string_lossy()
+            .into_owned();
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent)
+            .map_err(|e| format!("{}: cannot create: {e}", parent.display()))?;
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp)
+                .map_err(|e| format!("{}: cannot clear: {e}", tmp.display()))?;
+        }
+        fs::create_dir(&tmp).map_err(|e| format!("{}: cannot create: {e}", tmp.display()))?;
+        Ok(OutDir {
+            final_path: path.to_path_buf(),
+            tmp,
+            force,
+            done: false,
+        })
+    }
+
+    /// Path of `name` inside the temporary folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.tmp.join(name)
+    }
+
+    /// Writes a whole file into the output.
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> Result<(), String> {
+        let p = self.path(name);
+        fs::write(&p, bytes).map_err(|e| format!("{}: cannot write: {e}", p.display()))
+    }
+
+    /// Moves the finished output into place, replacing an old one if forced.
+    pub fn commit(mut self) -> Result<PathBuf, String> {
+        if self.final_path.exists() {
+            if !self.force {
+                return Err(format!(
+                    "{}: output appeared while running",
+                    self.final_path.display()
+                ));
+            }
+            let res = if self.final_path.is_dir() {
+                fs::remove_dir_all(&self.final_path)
+            } else {
+                fs::remove_file(&self.final_path)
+            };
+            res.map_err(|e| format!("{}: cannot replace: {e}", self.final_path.display()))?;
+        }
+        fs::rename(&self.tmp, &self.final_path)
+            .map_err(|e| format!("{}: cannot move into place: {e}", self.final_path.display()))?;
+        self.done = true;
+        Ok(self.final_path.clone())
+    }
+}
+
+impl Drop for OutDir {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
