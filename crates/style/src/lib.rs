@@ -1,1 +1,271 @@
-//! wildstat-style
+//! Markdown style statistics of one response, matching a CommonMark reference.
+//!
+//! The reference is markdown-it-py's `MarkdownIt("commonmark")` preset with the
+//! `table` and `strikethrough` rules enabled, rendered to HTML and counted with
+//! BeautifulSoup's `html.parser` (`soup.find_all()` by tag name). [`count`]
+//! parses with `pulldown-cmark` (tables + strikethrough), renders the events to
+//! the HTML markdown-it would emit (see [`render`] for the compensations), and
+//! scans that HTML with a port of CPython 3.11's `html.parser` start-tag
+//! recognition, so raw HTML in a response (`<br>`, `<a href=..>`, `<script>`,
+//! comments, ...) is counted exactly as BeautifulSoup sees it.
+//!
+//! Notable consequences of the reference that are reproduced on purpose:
+//! - markdown-it renders `~~x~~` as `<s>`, so `del` only counts raw `<del>`
+//!   tags; a single `~x~` is literal text.
+//! - `code` counts inline code spans and the `<code>` inside every `<pre>`.
+//! - links/images whose destination markdown-it rejects (`javascript:`,
+//!   `vbscript:`, `file:`, non-image `data:`) are not links.
+
+#![warn(missing_docs)]
+
+mod htmlscan;
+pub mod render;
+
+use std::collections::BTreeMap;
+
+/// Per-response Markdown style counts. All fields are integers so that sums
+/// over any number of responses are exact and order-free ([`StyleCounts::merge`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StyleCounts {
+    /// `<h1>` elements.
+    pub h1: u64,
+    /// `<h2>` elements.
+    pub h2: u64,
+    /// `<h3>` elements.
+    pub h3: u64,
+    /// `<h4>` elements.
+    pub h4: u64,
+    /// `<h5>` elements.
+    pub h5: u64,
+    /// `<h6>` elements.
+    pub h6: u64,
+    /// `<p>` elements (paragraphs hidden in tight lists are not emitted).
+    pub p: u64,
+    /// `<ul>` elements.
+    pub ul: u64,
+    /// `<ol>` elements.
+    pub ol: u64,
+    /// `<li>` elements.
+    pub li: u64,
+    /// `<strong>` elements.
+    pub strong: u64,
+    /// `<em>` elements.
+    pub em: u64,
+    /// `<code>` elements: inline code spans plus the `<code>` inside each `<pre>`.
+    pub code: u64,
+    /// `<pre>` elements (fenced and indented code blocks, raw `<pre>`).
+    pub pre: u64,
+    /// `<blockquote>` elements.
+    pub blockquote: u64,
+    /// `<table>` elements.
+    pub table: u64,
+    /// `<hr>` elements.
+    pub hr: u64,
+    /// `<a>` elements (links, autolinks, raw `<a>`).
+    pub a: u64,
+    /// `<img>` elements.
+    pub img: u64,
+    /// `<del>` elements: only raw HTML `<del>` (markdown-it renders `~~x~~` as `<s>`).
+    pub del: u64,
+    /// Number of Unicode scalar values of the text as given (Python `len(str)`).
+    pub len: u64,
+    /// Whitespace-separated words (Python `len(text.split())`).
+    pub words: u64,
+    /// Lines: 0 for the empty text, else the number of `'\n'` plus one
+    /// (Python `text.count('\n') + 1`; a trailing newline opens an empty line).
+    pub lines: u64,
+    /// Code blocks found by the Markdown parser (fenced + indented; raw HTML
+    /// `<pre>` is not a code block).
+    pub code_blocks: u64,
+    /// Maximum nesting depth of Markdown lists (0 = no list, 1 = a list, 2 = a
+    /// list inside a list item, ...).
+    pub list_depth: u64,
+    /// Fenced and indented code blocks by language: the first word of the info
+    /// string, lower-cased (`""` for no info string and for indented blocks).
+    pub code_langs: BTreeMap<String, u64>,
+}
+
+impl StyleCounts {
+    /// Names of the counted HTML elements, in field order; index `i` of
+    /// [`StyleCounts::element`] is the count of `ELEMENTS[i]`.
+    pub const ELEMENTS: [&'static str; 20] = [
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "p",
+        "ul",
+        "ol",
+        "li",
+        "strong",
+        "em",
+        "code",
+        "pre",
+        "blockquote",
+        "table",
+        "hr",
+        "a",
+        "img",
+        "del",
+    ];
+
+    /// Count of element `ELEMENTS[i]`. Panics if `i >= 20`.
+    pub fn element(&self, i: usize) -> u64 {
+        self.elements()[i]
+    }
+
+    /// All 20 element counts in [`StyleCounts::ELEMENTS`] order.
+    pub fn elements(&self) -> [u64; 20] {
+        [
+            self.h1,
+            self.h2,
+            self.h3,
+            self.h4,
+            self.h5,
+            self.h6,
+            self.p,
+            self.ul,
+            self.ol,
+            self.li,
+            self.strong,
+            self.em,
+            self.code,
+            self.pre,
+            self.blockquote,
+            self.table,
+            self.hr,
+            self.a,
+            self.img,
+            self.del,
+        ]
+    }
+
+    /// Mutable reference to the count of element `ELEMENTS[i]`. Panics if `i >= 20`.
+    pub fn element_mut(&mut self, i: usize) -> &mut u64 {
+        match i {
+            0 => &mut self.h1,
+            1 => &mut self.h2,
+            2 => &mut self.h3,
+            3 => &mut self.h4,
+            4 => &mut self.h5,
+            5 => &mut self.h6,
+            6 => &mut self.p,
+            7 => &mut self.ul,
+            8 => &mut self.ol,
+            9 => &mut self.li,
+            10 => &mut self.strong,
+            11 => &mut self.em,
+            12 => &mut self.code,
+            13 => &mut self.pre,
+            14 => &mut self.blockquote,
+            15 => &mut self.table,
+            16 => &mut self.hr,
+            17 => &mut self.a,
+            18 => &mut self.img,
+            19 => &mut self.del,
+            _ => panic!("element index {i} out of range 0..20"),
+        }
+    }
+
+    /// Index in [`StyleCounts::ELEMENTS`] of a lower-case tag name.
+    pub fn element_index(tag: &str) -> Option<usize> {
+        Some(match tag {
+            "h1" => 0,
+            "h2" => 1,
+            "h3" => 2,
+            "h4" => 3,
+            "h5" => 4,
+            "h6" => 5,
+            "p" => 6,
+            "ul" => 7,
+            "ol" => 8,
+            "li" => 9,
+            "strong" => 10,
+            "em" => 11,
+            "code" => 12,
+            "pre" => 13,
+            "blockquote" => 14,
+            "table" => 15,
+            "hr" => 16,
+            "a" => 17,
+            "img" => 18,
+            "del" => 19,
+            _ => return None,
+        })
+    }
+
+    /// Add `other` into `self`: every count is summed (`list_depth` too, so a
+    /// merged value is a sum of per-response maxima, usable for means), and the
+    /// language maps are summed key-wise. Exact and order-independent.
+    pub fn merge(&mut self, other: &StyleCounts) {
+        for i in 0..20 {
+            *self.element_mut(i) += other.element(i);
+        }
+        self.len += other.len;
+        self.words += other.words;
+        self.lines += other.lines;
+        self.code_blocks += other.code_blocks;
+        self.list_depth += other.list_depth;
+        for (k, v) in &other.code_langs {
+            *self.code_langs.entry(k.clone()).or_insert(0) += v;
+        }
+    }
+}
+
+/// Python `len(text.split())`: runs of non-whitespace, where whitespace is
+/// Python's `str.isspace()` (Unicode White_Space plus U+001C..U+001F).
+pub fn count_words(text: &str) -> u64 {
+    let mut n = 0u64;
+    let mut in_word = false;
+    for c in text.chars() {
+        if htmlscan::py_isspace(c) {
+            in_word = false;
+        } else if !in_word {
+            in_word = true;
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Count the Markdown style statistics of one response (the text as stored,
+/// not stripped). Never panics.
+pub fn count(text: &str) -> StyleCounts {
+    let mut html = String::with_capacity(text.len() + text.len() / 4 + 64);
+    let info = render::render_html(text, &mut html);
+    let mut c = StyleCounts {
+        len: text.chars().count() as u64,
+        words: count_words(text),
+        lines: if text.is_empty() {
+            0
+        } else {
+            text.bytes().filter(|&b| b == b'\n').count() as u64 + 1
+        },
+        code_blocks: info.code_blocks,
+        list_depth: info.list_depth,
+        code_langs: info.code_langs,
+        ..StyleCounts::default()
+    };
+    htmlscan::scan_start_tags(&html, |tag| {
+        if let Some(i) = StyleCounts::element_index(tag) {
+            *c.element_mut(i) += 1;
+        }
+    });
+    c
+}
+
+/// The HTML element counts of an arbitrary HTML document as BeautifulSoup's
+/// `html.parser` builder sees them (`soup.find_all()` by tag name), in
+/// [`StyleCounts::ELEMENTS`] order. The second value is `true` when CPython's
+/// parser would raise (`ParserRejectedMarkup`); counts up to that point are kept.
+pub fn count_html_elements(html: &str) -> ([u64; 20], bool) {
+    let mut out = [0u64; 20];
+    let r = htmlscan::scan_start_tags(html, |tag| {
+        if let Some(i) = StyleCounts::element_index(tag) {
+            out[i] += 1;
+        }
+    });
+    (out, r.rejected)
+}
