@@ -194,7 +194,7 @@ pub fn heatmap(labels: &[String], values: &[Vec<f64>], opts: &HeatmapOptions) ->
 }
 
 /// Rectangular heatmap with row labels on the left, column labels on top
-/// rotated -45 degrees, a vertical colour bar with min/mid/max ticks on the
+/// rotated -45 degrees (vertical beyond 20 columns), a vertical colour bar with min/mid/max ticks on the
 /// right, NaN cells grey and marked `n/a` when values are shown. Missing
 /// cells (short rows) are NaN.
 pub fn heatmap_rect(
@@ -246,7 +246,15 @@ pub fn heatmap_rect(
             .unwrap_or(0)
     };
     let left = 10.0 + text_width(max_chars(row_labels), font) + 6.0;
-    let col_extent = text_width(max_chars(col_labels), font) * std::f64::consts::FRAC_1_SQRT_2;
+    // Column labels: -45 degrees while they fit, vertical when crowded.
+    let vertical = nc > 20;
+    let col_text = text_width(max_chars(col_labels), font);
+    let col_extent = if vertical {
+        col_text
+    } else {
+        col_text * std::f64::consts::FRAC_1_SQRT_2
+    };
+    let right_overhang = if vertical { 0.0 } else { col_extent };
     let title_h = if opts.title.is_empty() { 10.0 } else { 34.0 };
     let top = title_h + col_extent + 12.0;
     let grid_w = nc as f64 * cell;
@@ -255,7 +263,7 @@ pub fn heatmap_rect(
     let bar_w = 14.0;
     let bar_h = grid_h.max(120.0);
     let width = (bar_x + bar_w + 10.0 + text_width(8 + opts.digits, font))
-        .max(left + grid_w + col_extent + 10.0)
+        .max(left + grid_w + right_overhang + 10.0)
         .ceil();
     let height = (top + bar_h.max(grid_h) + 16.0).ceil();
 
@@ -279,12 +287,17 @@ pub fn heatmap_rect(
     }
     // Column labels, rotated.
     for (j, l) in col_labels.iter().enumerate() {
-        let x = left + (j as f64 + 0.5) * cell;
+        let (angle, dx) = if vertical {
+            (-90, font * 0.35)
+        } else {
+            (-45, 0.0)
+        };
+        let x = left + (j as f64 + 0.5) * cell + dx;
         let y = top - 6.0;
         label(
             &mut o,
             l,
-            &format!("x=\"{x}\" y=\"{y}\" transform=\"rotate(-45 {x} {y})\""),
+            &format!("x=\"{x}\" y=\"{y}\" transform=\"rotate({angle} {x} {y})\""),
             MAX_LABEL,
         );
     }

@@ -193,13 +193,14 @@ fn fixed(x: f64, digits: usize) -> String {
 }
 
 /// Escape text for a GitHub Markdown table cell: backslash-escape `\ | * _
-/// \` < > [ ] ~ #` (CommonMark allows escaping any ASCII punctuation, and
-/// `\<` keeps `<script>` literal text) and turn line breaks into spaces.
+/// \` < > [ ] ~ # $ &` (CommonMark allows escaping any ASCII punctuation:
+/// `\<` keeps `<script>` literal text, `\&` stops entity references, `\$`
+/// stops GitHub math) and turn line breaks into spaces.
 pub fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\\' | '|' | '*' | '_' | '`' | '<' | '>' | '[' | ']' | '~' | '#' => {
+            '\\' | '|' | '*' | '_' | '`' | '<' | '>' | '[' | ']' | '~' | '#' | '$' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -211,7 +212,8 @@ pub fn escape_markdown(s: &str) -> String {
 }
 
 /// Escape text for LaTeX text mode: `& % $ # _ { }` get a backslash, and
-/// `\ ~ ^ < > |` become `\textbackslash{}` etc.; line breaks become spaces.
+/// `\ ~ ^ < > |` become `\textbackslash{}` etc., `±` becomes `$\pm$`; line
+/// breaks become spaces.
 pub fn escape_latex(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -226,6 +228,7 @@ pub fn escape_latex(s: &str) -> String {
             '<' => out.push_str("\\textless{}"),
             '>' => out.push_str("\\textgreater{}"),
             '|' => out.push_str("\\textbar{}"),
+            '±' => out.push_str("$\\pm$"),
             '\n' | '\r' | '\t' => out.push(' '),
             _ => out.push(c),
         }
@@ -653,10 +656,10 @@ impl Table {
             .collect();
         let notes: Vec<String> = self.notes.iter().map(|n| json_string(n)).collect();
         format!(
-            "{{\"title\": {},\n\"columns\": [{}],\n\"rows\": {},\"notes\": [{}]}}\n",
+            "{{\"title\": {},\n\"columns\": [{}],\n\"rows\": {},\n\"notes\": [{}]}}\n",
             json_string(&self.title),
             cols.join(", "),
-            self.to_json(),
+            self.to_json().trim_end(),
             notes.join(", ")
         )
     }
