@@ -40,10 +40,10 @@ pub fn upgma_linkage(dist: &[Vec<f64>]) -> Vec<Merge> {
     // d[x][y] for active cluster ids; grows with each merge.
     let total = 2 * n.max(1) - 1;
     let mut d = vec![vec![f64::INFINITY; total]; total];
-    for i in 0..n {
-        for j in 0..n {
+    for (i, row) in d.iter_mut().enumerate().take(n) {
+        for (j, x) in row.iter_mut().enumerate().take(n) {
             if i != j {
-                d[i][j] = get(i, j);
+                *x = get(i, j);
             }
         }
     }

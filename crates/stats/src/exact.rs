@@ -111,9 +111,9 @@ impl ExactSum {
         &self.partials
     }
 
-    /// The canonical expansion of the exact finite sum: `c_k = round(X - c_1
-    /// - ... - c_{k-1})` (round to nearest even) until nothing remains,
-    /// returned in increasing magnitude. Two sums are equal exactly when
+    /// The canonical expansion of the exact finite sum X: `c_1 = round(X)`,
+    /// then `c_k = round(X - (c_1 + ... + c_{k-1}))` (nearest, ties to even)
+    /// until nothing remains; returned in increasing magnitude. Two sums are equal exactly when
     /// these lists are, whatever order the values were added in.
     pub fn canonical_partials(&self) -> Vec<f64> {
         let mut rest = ExactSum {

@@ -312,8 +312,8 @@ pub fn heatmap_rect(
         );
     }
     // Cells.
-    for i in 0..nr {
-        for j in 0..nc {
+    for (i, row_label) in row_labels.iter().enumerate() {
+        for (j, col_label) in col_labels.iter().enumerate() {
             let v = get(i, j);
             let x = left + j as f64 * cell;
             let y = top + i as f64 * cell;
@@ -326,8 +326,8 @@ pub fn heatmap_rect(
                 o,
                 "<rect x=\"{x}\" y=\"{y}\" width=\"{cell}\" height=\"{cell}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"0.5\"><title>{} / {}: {}</title></rect>",
                 hex(rgb),
-                xml_escape(&row_labels[i]),
-                xml_escape(&col_labels[j]),
+                xml_escape(row_label),
+                xml_escape(col_label),
                 fmt_num(v, opts.digits.max(3))
             );
             if show {
@@ -498,8 +498,8 @@ pub fn style_profile(
             MAX_LABEL,
         );
     }
-    for i in 0..nr {
-        for j in 0..nc {
+    for (i, model) in models.iter().enumerate() {
+        for (j, element) in elements.iter().enumerate() {
             let v = get(i, j);
             let x = left + j as f64 * col_w;
             let y = top + i as f64 * row_h;
@@ -514,8 +514,8 @@ pub fn style_profile(
                 o,
                 "<rect x=\"{x}\" y=\"{y}\" width=\"{col_w}\" height=\"{row_h}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"0.5\"><title>{} / {}: {}</title></rect>",
                 hex(rgb),
-                xml_escape(&models[i]),
-                xml_escape(&elements[j]),
+                xml_escape(model),
+                xml_escape(element),
                 fmt_num(v, digits.max(3))
             );
             let _ = writeln!(
