@@ -344,17 +344,19 @@ impl MeteorScratch {
     }
 }
 
-/// NLTK's `single_meteor_score(reference, hypothesis)` over prepared texts
-/// (the `meteor_score([reference], hypothesis)` value for one reference).
-pub fn score(
+/// NLTK's three-stage greedy alignment; leaves `scratch.hyp_match` holding
+/// the matched reference position per hypothesis position (or `NONE`) and
+/// returns the number of matches.
+fn align_into(
     hypothesis: &MeteorPrepared,
     reference: &MeteorPrepared,
     scratch: &mut MeteorScratch,
-) -> f64 {
+) -> usize {
     let n = hypothesis.words.len();
     let m = reference.words.len();
+    scratch.hyp_match.clear();
     if n == 0 || m == 0 {
-        return 0.0;
+        return 0;
     }
     let bound = hypothesis.id_bound.max(reference.id_bound) as usize;
     if scratch.head.len() < bound {
@@ -365,7 +367,6 @@ pub fn score(
     scratch.prev.resize(m, NONE);
     scratch.ref_matched.clear();
     scratch.ref_matched.resize(m, false);
-    scratch.hyp_match.clear();
     scratch.hyp_match.resize(n, NONE);
     let mut matches = 0usize;
 
@@ -429,7 +430,19 @@ pub fn score(
             }
         }
     }
+    matches
+}
 
+/// NLTK's `single_meteor_score(reference, hypothesis)` over prepared texts
+/// (the `meteor_score([reference], hypothesis)` value for one reference).
+pub fn score(
+    hypothesis: &MeteorPrepared,
+    reference: &MeteorPrepared,
+    scratch: &mut MeteorScratch,
+) -> f64 {
+    let n = hypothesis.words.len();
+    let m = reference.words.len();
+    let matches = align_into(hypothesis, reference, scratch);
     if matches == 0 {
         return 0.0;
     }
@@ -447,6 +460,23 @@ pub fn score(
         last = Some((i, j));
     }
     formula(matches, n, m, chunks)
+}
+
+/// NLTK's alignment as `(hypothesis position, reference position)` pairs
+/// sorted by hypothesis position (what `_enum_align_words` returns first).
+pub fn alignment(
+    hypothesis: &MeteorPrepared,
+    reference: &MeteorPrepared,
+    scratch: &mut MeteorScratch,
+) -> Vec<(usize, usize)> {
+    align_into(hypothesis, reference, scratch);
+    scratch
+        .hyp_match
+        .iter()
+        .enumerate()
+        .filter(|(_, &j)| j != NONE)
+        .map(|(i, &j)| (i, j as usize))
+        .collect()
 }
 
 /// NLTK's final formula in its exact floating-point operation order.

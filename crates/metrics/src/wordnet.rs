@@ -157,7 +157,7 @@ impl WordNet {
                 for tok in field.split(' ').filter(|t| !t.is_empty()) {
                     let id = if tok == "=" {
                         names
-                            .binary_search_by(|n: &Box<str>| (**n).cmp(form))
+                            .binary_search_by(|n| n.as_ref().cmp(form))
                             .map_err(|_| format!("line {}: '=' but form not a name", no + 1))?
                             as u32
                     } else {
