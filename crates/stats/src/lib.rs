@@ -6,13 +6,13 @@
 //! of its inputs (and seed), so tables and figures are byte-identical across
 //! thread counts, shard counts and machines.
 //!
-//! - [`exact`]: [`ExactSum`](exact::ExactSum), a correctly rounded float sum
-//!   whose partial aggregates merge in any order to the same bits.
-//! - [`summary`]: [`Moments`](summary::Moments): count, mean, std (ddof 0/1),
-//!   min/max; mergeable and serialisable for the merge stage.
+//! - [`exact`]: [`ExactSum`], a correctly rounded float sum whose partial
+//!   aggregates merge in any order to the same bits.
+//! - [`summary`]: [`Moments`]: count, mean, std (ddof 0/1), min/max;
+//!   mergeable and serialisable for the merge stage.
 //! - [`numpy`]: bit-exact ports of numpy's `mean`, `std` and linear
 //!   `percentile`, for parity with the paper's notebooks.
-//! - [`ema`]: pandas `ewm(alpha, adjust=False).mean()`, bit-exact.
+//! - [`mod@ema`]: pandas `ewm(alpha, adjust=False).mean()`, bit-exact.
 //! - [`bootstrap`]: seeded percentile bootstrap CI of the mean.
 //! - [`table`]: a table model rendered as Markdown, LaTeX, CSV, JSON.
 //! - [`cluster`]: UPGMA leaf order for heatmaps.

@@ -17,7 +17,9 @@
 //!
 //! Statistics that are undefined (mean of nothing, sample std of one value)
 //! are NaN, like numpy. Any non-finite input makes mean follow IEEE sums and
-//! std NaN.
+//! std NaN; so does a value above ~1.3e154 in magnitude (its square
+//! overflows). Squares below ~1e-292 lose exactness to underflow (still
+//! deterministic).
 
 use crate::exact::{two_prod, ExactSum};
 

@@ -192,10 +192,10 @@ fn fixed(x: f64, digits: usize) -> String {
     }
 }
 
-/// Escape text for a GitHub Markdown table cell: backslash-escape `\ | * _
-/// \` < > [ ] ~ # $ &` (CommonMark allows escaping any ASCII punctuation:
-/// `\<` keeps `<script>` literal text, `\&` stops entity references, `\$`
-/// stops GitHub math) and turn line breaks into spaces.
+/// Escape text for a GitHub Markdown table cell: backslash-escape each of
+/// ``\ | * _ ` < > [ ] ~ # $ &`` (CommonMark allows escaping any ASCII
+/// punctuation: `\<` keeps an HTML tag as literal text, `\&` stops entity
+/// references, `\$` stops GitHub math) and turn line breaks into spaces.
 pub fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

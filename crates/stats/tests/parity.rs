@@ -104,3 +104,37 @@ fn bootstrap_matches_python_reimplementation() {
         );
     }
 }
+
+#[test]
+fn upgma_matches_scipy_average_linkage() {
+    use wildstat_stats::cluster::{upgma_linkage, upgma_order};
+    let cases = fixture("upgma.txt");
+    assert_eq!(cases.len(), 36);
+    for (inp, out) in cases {
+        let seed: u64 = inp[0].parse().unwrap();
+        let n: usize = inp[1].parse().unwrap();
+        let cond = gen(seed, n * (n - 1) / 2, "unit");
+        let mut d = vec![vec![0.0; n]; n];
+        let mut k = 0;
+        for i in 0..n {
+            for j in i + 1..n {
+                d[i][j] = cond[k];
+                d[j][i] = cond[k];
+                k += 1;
+            }
+        }
+        let sep = out.iter().position(|s| s == ";").unwrap();
+        let want_order: Vec<usize> = out[..sep].iter().map(|s| s.parse().unwrap()).collect();
+        let want_heights: Vec<f64> = out[sep + 1..].iter().map(|s| hf(s)).collect();
+        assert_eq!(upgma_order(&d), want_order, "seed {seed} n {n}");
+        let merges = upgma_linkage(&d);
+        assert_eq!(merges.len(), n - 1);
+        for (m, w) in merges.iter().zip(&want_heights) {
+            assert!(
+                (m.distance - w).abs() <= 1e-15,
+                "seed {seed}: {} vs {w}",
+                m.distance
+            );
+        }
+    }
+}
