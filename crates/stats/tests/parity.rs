@@ -114,15 +114,21 @@ fn upgma_matches_scipy_average_linkage() {
         let seed: u64 = inp[0].parse().unwrap();
         let n: usize = inp[1].parse().unwrap();
         let cond = gen(seed, n * (n - 1) / 2, "unit");
-        let mut d = vec![vec![0.0; n]; n];
-        let mut k = 0;
-        for i in 0..n {
-            for j in i + 1..n {
-                d[i][j] = cond[k];
-                d[j][i] = cond[k];
-                k += 1;
+        // Upper triangle row-major, mirrored.
+        let mut it = cond.iter();
+        let mut upper = vec![vec![0.0; n]; n];
+        for (i, row) in upper.iter_mut().enumerate() {
+            for x in row.iter_mut().skip(i + 1) {
+                *x = *it.next().unwrap();
             }
         }
+        let d: Vec<Vec<f64>> = (0..n)
+            .map(|i| {
+                (0..n)
+                    .map(|j| if i <= j { upper[i][j] } else { upper[j][i] })
+                    .collect()
+            })
+            .collect();
         let sep = out.iter().position(|s| s == ";").unwrap();
         let want_order: Vec<usize> = out[..sep].iter().map(|s| s.parse().unwrap()).collect();
         let want_heights: Vec<f64> = out[sep + 1..].iter().map(|s| hf(s)).collect();
