@@ -46,7 +46,12 @@ fn porter_matches_nltk_fixture() {
         n += 1;
     }
     assert!(n > 4000, "fixture too small: {n}");
-    assert!(bad.is_empty(), "{} of {n} differ:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} of {n} differ:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }
 
 #[test]

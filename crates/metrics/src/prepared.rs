@@ -1,0 +1,406 @@
+//! Prepare each response once, score every pair without allocating.
+//!
+//! [`Preparer`] turns a text into a [`Prepared`]: rouge tokens interned to
+//! `u32` ids, the sorted (id, count) runs of its unigrams and bigrams, the
+//! rank of each token in its unigram run (for ROUGE-L), and the METEOR
+//! preparation. [`score`] then computes ROUGE-1/2/L by linear merges of the
+//! sorted runs plus a bit-parallel LCS restricted to shared symbols, and
+//! METEOR through [`crate::meteor::score`]; all buffers live in [`Scratch`].
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::RwLock;
+
+use crate::lcs::{lcs_by_slots, LcsScratch, NO_SLOT};
+use crate::meteor::{MeteorContext, MeteorPrepared, MeteorScratch};
+use crate::rouge::{lcs_prf, ngram_prf, Prf};
+use crate::tokenize::{raw_tokens, StemmerChoice, TokenStemmer};
+
+/// Minimal Fx-style hasher for the interning maps (keys are short ASCII
+/// tokens; SipHash's DoS resistance is not needed for a batch tool).
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ b as u64).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+const SHARDS: usize = 64;
+/// Id recorded for raw tokens that rouge-score drops after stemming.
+const DROPPED: u32 = u32::MAX;
+
+fn shard_of(s: &str) -> usize {
+    let mut h = FxHasher::default();
+    s.hash(&mut h);
+    // High bits mix best for this multiplicative hash.
+    (h.finish() >> 58) as usize % SHARDS
+}
+
+/// A sharded, thread-safe string -> value map (read lock on hits).
+struct ShardedMap {
+    shards: Vec<RwLock<FxMap<Box<str>, u32>>>,
+}
+
+impl ShardedMap {
+    fn new() -> Self {
+        ShardedMap {
+            shards: (0..SHARDS).map(|_| RwLock::new(FxMap::default())).collect(),
+        }
+    }
+
+    #[inline]
+    fn get(&self, shard: usize, key: &str) -> Option<u32> {
+        let m = self.shards[shard].read().unwrap_or_else(|e| e.into_inner());
+        m.get(key).copied()
+    }
+
+    /// Inserts `key` with `make()` unless present; returns the stored value.
+    fn get_or_insert(&self, shard: usize, key: &str, make: impl FnOnce() -> u32) -> u32 {
+        let mut m = self.shards[shard]
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(&v) = m.get(key) {
+            return v;
+        }
+        let v = make();
+        m.insert(key.into(), v);
+        v
+    }
+
+    fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.read().unwrap_or_else(|e| e.into_inner()).len())
+            .sum()
+    }
+}
+
+/// Shared, thread-safe text preparer: stems each distinct raw token once,
+/// interns final rouge tokens to `u32` ids, and holds the METEOR context.
+/// Use one per run and call [`Preparer::prepare`] from any thread.
+pub struct Preparer {
+    stemmer: TokenStemmer,
+    /// Raw token (lowercased `[a-z0-9]+` run) -> final token id or DROPPED.
+    raw: ShardedMap,
+    /// Final (stemmed) token -> id.
+    ids: ShardedMap,
+    next_id: AtomicU32,
+    // METEOR: filled by meteor.rs (None for a ROUGE-only preparer).
+    meteor: Option<MeteorContext>,
+}
+
+impl std::fmt::Debug for Preparer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Preparer")
+            .field("stemmer", &self.stemmer.choice())
+            .field("ids", &self.next_id.load(Ordering::Relaxed))
+            .field("meteor", &self.meteor.is_some())
+            .finish()
+    }
+}
+
+impl Default for Preparer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Preparer {
+    /// The reference configuration: rouge-score with NLTK Porter stemming,
+    /// plus METEOR over the embedded WordNet.
+    pub fn new() -> Self {
+        Self::build(StemmerChoice::Porter, Some(MeteorContext::new()))
+    }
+
+    /// ROUGE only (no WordNet load); [`Scores::meteor`] is NaN.
+    pub fn rouge_only(stemmer: StemmerChoice) -> Self {
+        Self::build(stemmer, None)
+    }
+
+    /// ROUGE with the given stemmer plus a caller-built METEOR context.
+    pub fn with_parts(stemmer: StemmerChoice, meteor: Option<MeteorContext>) -> Self {
+        Self::build(stemmer, meteor)
+    }
+
+    fn build(stemmer: StemmerChoice, meteor: Option<MeteorContext>) -> Self {
+        Preparer {
+            stemmer: TokenStemmer::new(stemmer),
+            raw: ShardedMap::new(),
+            ids: ShardedMap::new(),
+            next_id: AtomicU32::new(0),
+            meteor,
+        }
+    }
+
+    /// The ROUGE stemmer in use.
+    pub fn stemmer(&self) -> StemmerChoice {
+        self.stemmer.choice()
+    }
+
+    /// Number of distinct final rouge tokens interned so far.
+    pub fn distinct_tokens(&self) -> usize {
+        self.next_id.load(Ordering::Relaxed) as usize
+    }
+
+    /// Number of distinct raw tokens seen (= stemmer calls made).
+    pub fn distinct_raw_tokens(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Final rouge token id of one raw token, stemming it on first sight.
+    fn id_of_raw(&self, raw: &str) -> u32 {
+        let shard = shard_of(raw);
+        if let Some(id) = self.raw.get(shard, raw) {
+            return id;
+        }
+        // Stem outside any lock; a racing thread computes the same value.
+        let id = match self.stemmer.finish(raw) {
+            None => DROPPED,
+            Some(tok) => {
+                let s2 = shard_of(&tok);
+                match self.ids.get(s2, &tok) {
+                    Some(id) => id,
+                    None => self
+                        .ids
+                        .get_or_insert(s2, &tok, || self.next_id.fetch_add(1, Ordering::Relaxed)),
+                }
+            }
+        };
+        self.raw.get_or_insert(shard, raw, || id)
+    }
+
+    /// Prepares one text (already `str.strip()`ped by the caller) for
+    /// scoring against any number of others.
+    pub fn prepare(&self, text: &str) -> Prepared {
+        let mut tokens = Vec::new();
+        let mut buf = String::new();
+        raw_tokens(text, &mut buf, |raw| {
+            let id = self.id_of_raw(raw);
+            if id != DROPPED {
+                tokens.push(id);
+            }
+        });
+        let meteor = self.meteor.as_ref().map(|m| m.prepare(text));
+        Prepared::from_ids(tokens, meteor)
+    }
+}
+
+/// One text ready for pair scoring: rouge token ids and their sorted
+/// unigram/bigram runs, plus the METEOR preparation.
+#[derive(Clone, Debug, Default)]
+pub struct Prepared {
+    /// Rouge token ids in text order.
+    tokens: Vec<u32>,
+    /// Per token, its index in `uni`.
+    ranks: Vec<u32>,
+    /// Distinct unigram ids with counts, sorted by id.
+    uni: Vec<(u32, u32)>,
+    /// Distinct bigrams (`first << 32 | second`) with counts, sorted.
+    bi: Vec<(u64, u32)>,
+    // METEOR: filled by meteor.rs (None when the preparer has no METEOR).
+    meteor: Option<MeteorPrepared>,
+}
+
+/// Sorts `v` and collapses equal keys into (key, count) runs.
+fn runs<K: Ord + Copy>(mut v: Vec<K>) -> Vec<(K, u32)> {
+    v.sort_unstable();
+    let mut out: Vec<(K, u32)> = Vec::new();
+    for k in v {
+        match out.last_mut() {
+            Some((last, c)) if *last == k => *c += 1,
+            _ => out.push((k, 1)),
+        }
+    }
+    out.shrink_to_fit();
+    out
+}
+
+impl Prepared {
+    /// Builds the runs from token ids (ids from any consistent interning).
+    pub fn from_ids(tokens: Vec<u32>, meteor: Option<MeteorPrepared>) -> Self {
+        let uni = runs(tokens.clone());
+        let ranks = tokens
+            .iter()
+            .map(|id| uni.binary_search_by_key(id, |&(k, _)| k).expect("present") as u32)
+            .collect();
+        let bi = runs(
+            tokens
+                .windows(2)
+                .map(|w| ((w[0] as u64) << 32) | w[1] as u64)
+                .collect(),
+        );
+        Prepared {
+            tokens,
+            ranks,
+            uni,
+            bi,
+            meteor,
+        }
+    }
+
+    /// The rouge token ids, in order.
+    pub fn tokens(&self) -> &[u32] {
+        &self.tokens
+    }
+
+    /// Number of rouge tokens.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// True when the text has no rouge token.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// The METEOR preparation, if the preparer computed one.
+    pub fn meteor(&self) -> Option<&MeteorPrepared> {
+        self.meteor.as_ref()
+    }
+}
+
+/// Per-thread reusable buffers for [`score`]; they only grow.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    lcs: LcsScratch,
+    /// Short side: mask slot per unigram rank.
+    short_slot: Vec<u32>,
+    /// Long side: mask slot per unigram rank.
+    long_slot: Vec<u32>,
+    meteor: MeteorScratch,
+}
+
+impl Scratch {
+    /// Empty scratch; buffers grow on first use.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// All metrics of one (target, reference) pair.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Scores {
+    /// ROUGE-1 (unigram overlap).
+    pub rouge1: Prf,
+    /// ROUGE-2 (bigram overlap).
+    pub rouge2: Prf,
+    /// ROUGE-L (longest common subsequence).
+    pub rouge_l: Prf,
+    /// NLTK METEOR with the target as hypothesis; NaN without METEOR.
+    pub meteor: f64,
+}
+
+/// Sum over common keys of min(count_a, count_b), by linear merge.
+fn overlap<K: Ord + Copy>(a: &[(K, u32)], b: &[(K, u32)]) -> usize {
+    let (mut i, mut j, mut total) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                total += a[i].1.min(b[j].1) as usize;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    total
+}
+
+/// ROUGE-1/2/L of a pair, rouge-score's `score(target, prediction)` with
+/// `prediction` = `reference` here. Returns `[rouge1, rouge2, rougeL]`.
+pub fn rouge_prepared(target: &Prepared, reference: &Prepared, scratch: &mut Scratch) -> [Prf; 3] {
+    let (tl, rl) = (target.tokens.len(), reference.tokens.len());
+    // Unigram overlap, and for ROUGE-L the shared symbols as dense slots.
+    let (short, long) = if tl <= rl {
+        (target, reference)
+    } else {
+        (reference, target)
+    };
+    scratch.short_slot.clear();
+    scratch.short_slot.resize(short.uni.len(), NO_SLOT);
+    scratch.long_slot.clear();
+    scratch.long_slot.resize(long.uni.len(), NO_SLOT);
+    let (mut i, mut j, mut over1, mut slots) = (0, 0, 0usize, 0u32);
+    let (a, b) = (&short.uni, &long.uni);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                over1 += a[i].1.min(b[j].1) as usize;
+                scratch.short_slot[i] = slots;
+                scratch.long_slot[j] = slots;
+                slots += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let lcs = {
+        let (ss, ls) = (&scratch.short_slot, &scratch.long_slot);
+        lcs_by_slots(
+            short.ranks.iter().map(|&r| ss[r as usize]),
+            short.tokens.len(),
+            slots as usize,
+            long.ranks.iter().map(|&r| ls[r as usize]),
+            &mut scratch.lcs,
+        )
+    };
+    let over2 = overlap(&target.bi, &reference.bi);
+    [
+        ngram_prf(over1, tl, rl),
+        ngram_prf(over2, tl.saturating_sub(1), rl.saturating_sub(1)),
+        lcs_prf(lcs, tl, rl),
+    ]
+}
+
+/// Scores one pair. `target` is the paper's target model text (rouge-score's
+/// first argument, METEOR's hypothesis); `reference` is the other model's
+/// text (rouge-score's `prediction`, METEOR's reference).
+pub fn score(target: &Prepared, reference: &Prepared, scratch: &mut Scratch) -> Scores {
+    let [rouge1, rouge2, rouge_l] = rouge_prepared(target, reference, scratch);
+    let meteor = match (&target.meteor, &reference.meteor) {
+        (Some(h), Some(r)) => crate::meteor::score(h, r, &mut scratch.meteor),
+        _ => f64::NAN,
+    };
+    Scores {
+        rouge1,
+        rouge2,
+        rouge_l,
+        meteor,
+    }
+}
+
+/// ROUGE-1/2/L of two raw texts with rouge-score's defaults as used by
+/// wildstat (Porter stemming). Builds a throwaway preparer: for tests and
+/// one-off use, not for loops.
+pub fn rouge_str(target: &str, prediction: &str) -> [Prf; 3] {
+    let p = Preparer::rouge_only(StemmerChoice::Porter);
+    let (t, r) = (p.prepare(target), p.prepare(prediction));
+    rouge_prepared(&t, &r, &mut Scratch::new())
+}
