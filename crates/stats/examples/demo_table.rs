@@ -1,6 +1,6 @@
 //! Prints a sample Table 5 in every format and writes demo SVGs to /tmp
 //! (development aid: `cargo run -p wildstat-stats --release --example demo_table`).
-use wildstat_stats::svg::{heatmap, style_profile, HeatmapOptions};
+use wildstat_stats::svg::{grouped_bars, heatmap, style_profile, HeatmapOptions};
 use wildstat_stats::{Cell, Column, Table};
 
 fn main() {
@@ -88,6 +88,29 @@ fn main() {
     std::fs::write(
         "/tmp/style40.svg",
         style_profile(&labels, &els, &rates, "Markdown elements per response", 2),
+    )
+    .unwrap();
+    let models: Vec<String> = vec![
+        "teacher <gpt-4o>".into(),
+        "student-A".into(),
+        "student-B & co".into(),
+    ];
+    let r3: Vec<Vec<f64>> = (0..3)
+        .map(|i| {
+            (0..12)
+                .map(|j| {
+                    if i == 2 && j == 5 {
+                        f64::NAN
+                    } else {
+                        ((i * 5 + j * 7) % 13) as f64 * 0.37
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    std::fs::write(
+        "/tmp/bars.svg",
+        grouped_bars(&els, &models, &r3, "Elements per response", "per response"),
     )
     .unwrap();
 }

@@ -536,3 +536,203 @@ pub fn style_profile(
     o.push_str("</svg>\n");
     o
 }
+
+/// Categorical colours (matplotlib tab10), cycled for more series.
+const TAB10: [(u8, u8, u8); 10] = [
+    (31, 119, 180),
+    (255, 127, 14),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+    (188, 189, 34),
+    (23, 190, 207),
+];
+
+/// A "nice" axis step (1, 2 or 5 times a power of ten) giving at most
+/// about five intervals up to `max`.
+fn nice_step(max: f64) -> f64 {
+    if max.is_nan() || max <= 0.0 || max.is_infinite() {
+        return 1.0;
+    }
+    let raw = max / 5.0;
+    let p = 10f64.powf(raw.log10().floor());
+    for m in [1.0, 2.0, 5.0, 10.0] {
+        if m * p >= raw {
+            return m * p;
+        }
+    }
+    10.0 * p
+}
+
+/// Grouped vertical bar chart, e.g. a teacher and its students compared on
+/// per-response rates of each Markdown element: `groups` along the x axis
+/// (elements), one bar per `series` (models) in each group, `values[s][g]`.
+/// A legend lists the series; a y axis with 1-2-5 ticks starts at 0 (data
+/// are non-negative rates; negative, NaN and infinite values draw no bar and
+/// are marked `n/a`/`inf` above the axis). Best for up to ~8 series; for
+/// many models use [`style_profile`].
+pub fn grouped_bars(
+    groups: &[String],
+    series: &[String],
+    values: &[Vec<f64>],
+    title: &str,
+    y_label: &str,
+) -> String {
+    let get = |s: usize, g: usize| -> f64 {
+        values
+            .get(s)
+            .and_then(|r| r.get(g))
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    let ns = series.len().max(1);
+    let font = 11.0;
+    let bar_w = if ns <= 3 { 14.0 } else { 10.0 };
+    let group_w = ns as f64 * bar_w + 14.0;
+    let max = (0..series.len())
+        .flat_map(|s| (0..groups.len()).map(move |g| (s, g)))
+        .map(|(s, g)| get(s, g))
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .fold(0.0, f64::max);
+    let step = nice_step(max);
+    let ticks = ((max / step).ceil() as usize).max(1);
+    let top_val = step * ticks as f64;
+    let plot_h = 240.0;
+    let left = 56.0;
+    let title_h = if title.is_empty() { 12.0 } else { 36.0 };
+    let legend_h = 18.0 * series.len().div_ceil(4) as f64 + 6.0;
+    let top = title_h + legend_h;
+    let plot_w = groups.len() as f64 * group_w;
+    let max_group_chars = groups
+        .iter()
+        .map(|l| l.chars().count().min(MAX_LABEL))
+        .max()
+        .unwrap_or(0);
+    let xlab_h = text_width(max_group_chars, font) * std::f64::consts::FRAC_1_SQRT_2 + 18.0;
+    let legend_col_w =
+        10.0 + text_width(
+            series
+                .iter()
+                .map(|l| l.chars().count().min(MAX_LABEL))
+                .max()
+                .unwrap_or(0),
+            font,
+        ) + 24.0;
+    let width = (left + plot_w + 20.0)
+        .max(left + legend_col_w * series.len().min(4) as f64)
+        .max(320.0)
+        .ceil();
+    let height = (top + plot_h + xlab_h + 10.0).ceil();
+    let y_of = |v: f64| top + plot_h - v / top_val * plot_h;
+    let digits = if step >= 1.0 {
+        0
+    } else {
+        (-step.log10().floor()) as usize
+    };
+
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"{font}\">"
+    );
+    let _ = writeln!(
+        o,
+        "<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>"
+    );
+    if !title.is_empty() {
+        let _ = writeln!(
+            o,
+            "<text x=\"{}\" y=\"22\" font-size=\"16\" font-weight=\"bold\" text-anchor=\"middle\">{}</text>",
+            width / 2.0,
+            xml_escape(title)
+        );
+    }
+    // Legend: up to four entries per line.
+    for (s, name) in series.iter().enumerate() {
+        let x = left + (s % 4) as f64 * legend_col_w;
+        let y = title_h + 4.0 + (s / 4) as f64 * 18.0;
+        let _ = writeln!(
+            o,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"12\" height=\"12\" fill=\"{}\"/>",
+            hex(TAB10[s % TAB10.len()])
+        );
+        label(
+            &mut o,
+            name,
+            &format!("x=\"{}\" y=\"{}\"", x + 16.0, y + 10.0),
+            MAX_LABEL,
+        );
+    }
+    // Axis, grid and ticks.
+    for k in 0..=ticks {
+        let v = step * k as f64;
+        let y = y_of(v);
+        let _ = writeln!(
+            o,
+            "<line x1=\"{left}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{}\" stroke-width=\"0.5\"/>",
+            left + plot_w,
+            if k == 0 { "#333333" } else { "#dddddd" }
+        );
+        let _ = writeln!(
+            o,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            left - 4.0,
+            y + font * 0.35,
+            fmt_num(v, digits)
+        );
+    }
+    if !y_label.is_empty() {
+        let (x, y) = (14.0, top + plot_h / 2.0);
+        let _ = writeln!(
+            o,
+            "<text x=\"{x}\" y=\"{y}\" text-anchor=\"middle\" transform=\"rotate(-90 {x} {y})\">{}</text>",
+            xml_escape(y_label)
+        );
+    }
+    // Bars.
+    for (g, gname) in groups.iter().enumerate() {
+        let gx = left + g as f64 * group_w + 7.0;
+        for (s, sname) in series.iter().enumerate() {
+            let v = get(s, g);
+            let x = gx + s as f64 * bar_w;
+            if v.is_finite() && v >= 0.0 {
+                let y = y_of(v);
+                let _ = writeln!(
+                    o,
+                    "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{} / {}: {}</title></rect>",
+                    bar_w - 1.0,
+                    top + plot_h - y,
+                    hex(TAB10[s % TAB10.len()]),
+                    xml_escape(sname),
+                    xml_escape(gname),
+                    fmt_num(v, 3)
+                );
+            } else {
+                let mark = if v.is_infinite() && v > 0.0 {
+                    "inf"
+                } else {
+                    "n/a"
+                };
+                let (tx, ty) = (x + bar_w / 2.0, top + plot_h - 4.0);
+                let _ = writeln!(
+                    o,
+                    "<text x=\"{tx}\" y=\"{ty}\" font-size=\"8\" transform=\"rotate(-90 {tx} {ty})\">{mark}</text>"
+                );
+            }
+        }
+        let x = gx + (ns as f64 * bar_w) / 2.0;
+        let y = top + plot_h + 12.0;
+        label(
+            &mut o,
+            gname,
+            &format!("x=\"{x}\" y=\"{y}\" text-anchor=\"end\" transform=\"rotate(-45 {x} {y})\""),
+            MAX_LABEL,
+        );
+    }
+    o.push_str("</svg>\n");
+    o
+}

@@ -1,7 +1,9 @@
 //! Table renderers and SVG figures: exact output, escaping of hostile
 //! labels, well-formed markup.
 
-use wildstat_stats::svg::{heatmap, heatmap_rect, style_profile, xml_escape, HeatmapOptions};
+use wildstat_stats::svg::{
+    grouped_bars, heatmap, heatmap_rect, style_profile, xml_escape, HeatmapOptions,
+};
 use wildstat_stats::table::{
     escape_csv, escape_latex, escape_markdown, full_precision, json_string,
 };
@@ -384,4 +386,28 @@ fn xml_escape_all_specials() {
         "a\u{FFFD}b\u{FFFD}c\u{FFFD}"
     );
     assert_eq!(xml_escape("tab\tnl\n"), "tab nl ");
+}
+
+#[test]
+fn grouped_bars_is_well_formed() {
+    let groups: Vec<String> = ["h1", "ul", "<em>", "p"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let series = labels(3);
+    let values = vec![
+        vec![1.0, 2.5, 0.0, 4.0],
+        vec![f64::NAN, f64::INFINITY, 0.5, 1.0],
+        vec![0.25],
+    ];
+    let svg = grouped_bars(&groups, &series, &values, HOSTILE, "per response");
+    assert_well_formed(&svg);
+    assert!(svg.contains("&lt;em&gt;"));
+    // Bars: 4 + 2 + 1 finite non-negative values (zero-height included),
+    // plus the background and 3 legend swatches.
+    assert_eq!(svg.matches("<rect").count(), 1 + 3 + 7);
+    assert!(svg.contains(">inf</text>") && svg.contains(">n/a</text>"));
+    // y axis 0..4 in steps of 1.
+    assert!(svg.contains(">4</text>") && !svg.contains(">5</text>"));
+    assert_well_formed(&grouped_bars(&[], &[], &[], "", ""));
 }
