@@ -593,7 +593,9 @@ impl Table {
     /// order: Int and Float as numbers (full precision), MeanStd as
     /// `{"mean":..,"std":..}`, Interval as `{"lo":..,"hi":..}`, Text as
     /// strings; NaN and n/a are `null`, infinities the strings `"inf"` /
-    /// `"-inf"`. One row per line; ends with a newline.
+    /// `"-inf"`. One row per line; ends with a newline. Column names should
+    /// be unique (a repeated name repeats the key, which most JSON readers
+    /// resolve to the last value).
     pub fn to_json(&self) -> String {
         let mut out = String::from("[");
         for r in 0..self.rows.len() {
