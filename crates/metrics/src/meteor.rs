@@ -28,7 +28,10 @@
 //! after the stem stage no unmatched reference word shares the stem of an
 //! unmatched hypothesis word, and stacks only shrink afterwards.
 
+#![deny(missing_docs)]
+
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -62,30 +65,87 @@ pub fn py_split(text: &str) -> impl Iterator<Item = &str> + '_ {
 
 pub use crate::pylower::py_lower;
 
-/// Thread-safe string interner with dense ids, sharded to limit contention.
-struct Interner {
-    shards: Vec<RwLock<HashMap<Box<str>, u32>>>,
-    next: AtomicU32,
+/// Small multiplicative hasher (FxHash-style) for the internal maps; keys
+/// are short words, so SipHash's per-call setup dominates otherwise.
+#[derive(Clone, Copy, Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
-fn fnv(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in s.bytes() {
-        h = (h ^ b as u64).wrapping_mul(0x100000001b3);
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(buf));
+        }
     }
-    h
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        // The product's well-mixed middle bits become the low bits that
+        // pick buckets (as rustc-hash 2 does).
+        self.0.rotate_left(26)
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+fn shard_of(s: &str) -> usize {
+    let mut h = FxHasher::default();
+    h.write(s.as_bytes());
+    // Re-mixed, so the shard does not correlate with the bits the map
+    // itself uses (low bits for the bucket, top 7 for the tag).
+    (h.finish().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize % SHARDS
+}
+
+/// Thread-safe string interner with dense ids, sharded to limit contention.
+struct Interner {
+    shards: Vec<RwLock<FxMap<Box<str>, u32>>>,
+    next: AtomicU32,
 }
 
 impl Interner {
     fn new() -> Self {
         Interner {
-            shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| RwLock::new(FxMap::default())).collect(),
             next: AtomicU32::new(0),
         }
     }
 
     fn intern(&self, s: &str) -> u32 {
-        let shard = &self.shards[(fnv(s) as usize) % SHARDS];
+        let shard = &self.shards[shard_of(s)];
         if let Some(&id) = shard.read().unwrap_or_else(|e| e.into_inner()).get(s) {
             return id;
         }
@@ -100,10 +160,14 @@ impl Interner {
     }
 }
 
-/// What the context knows about one lowercased word.
+/// What the context knows about one token (as it appears in the text).
 #[derive(Clone)]
 struct WordInfo {
+    /// Interned `str.lower()` of the token.
+    word: u32,
+    /// Interned Porter stem of the lowercased token.
     stem: u32,
+    /// Interned WordNet synonym names of the stem (the stem itself removed).
     synonyms: Arc<[u32]>,
 }
 
@@ -131,7 +195,8 @@ pub struct MeteorContext {
     interner: Interner,
     /// Interner id of WordNet name `k` is `name_ids[k]`.
     name_ids: Vec<u32>,
-    words: Vec<RwLock<HashMap<u32, WordInfo>>>,
+    /// Per raw token: lowercased word id, stem id, synonym ids.
+    tokens: Vec<RwLock<FxMap<Box<str>, WordInfo>>>,
     empty: Arc<[u32]>,
 }
 
@@ -202,7 +267,7 @@ impl MeteorContext {
             stemmer,
             interner,
             name_ids,
-            words: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(),
+            tokens: (0..SHARDS).map(|_| RwLock::new(FxMap::default())).collect(),
             empty: Arc::from(Vec::new()),
         }
     }
@@ -212,16 +277,19 @@ impl MeteorContext {
         self.wordnet.get()
     }
 
-    fn word_info(&self, word_id: u32, word: &str) -> WordInfo {
-        let shard = &self.words[(word_id as usize) % SHARDS];
-        if let Some(info) = shard
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&word_id)
-        {
-            return info.clone();
+    /// Calls `f` with the token's cached info, computing it on first sight.
+    fn with_token<R>(&self, token: &str, f: impl FnOnce(&WordInfo) -> R) -> R {
+        let shard = &self.tokens[shard_of(token)];
+        if let Some(info) = shard.read().unwrap_or_else(|e| e.into_inner()).get(token) {
+            return f(info);
         }
-        let stem = (self.stemmer)(word);
+        let lower = if token.is_ascii() {
+            token.to_ascii_lowercase()
+        } else {
+            py_lower(token)
+        };
+        let word = self.interner.intern(&lower);
+        let stem = (self.stemmer)(&lower);
         let stem_id = self.interner.intern(&stem);
         let ids = self.wordnet.get().synonym_ids(&stem);
         let synonyms: Arc<[u32]> = if ids.is_empty() {
@@ -233,15 +301,12 @@ impl MeteorContext {
                 .collect()
         };
         let info = WordInfo {
+            word,
             stem: stem_id,
             synonyms,
         };
-        shard
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(word_id)
-            .or_insert(info)
-            .clone()
+        let mut w = shard.write().unwrap_or_else(|e| e.into_inner());
+        f(w.entry(token.into()).or_insert(info))
     }
 
     /// Tokenises (`str.split()`), lowercases (`str.lower()`), interns words
@@ -251,37 +316,29 @@ impl MeteorContext {
             synonyms: vec![self.empty.clone()],
             ..MeteorPrepared::default()
         };
-        let mut slots: HashMap<*const u32, u32> = HashMap::new();
-        let mut buf = String::new();
+        let mut slots: FxMap<usize, u32> = FxMap::default();
         let mut bound = 0u32;
         for tok in py_split(text) {
-            let lower: &str = if tok.is_ascii() {
-                buf.clear();
-                buf.push_str(tok);
-                buf.make_ascii_lowercase();
-                &buf
-            } else {
-                buf = py_lower(tok);
-                &buf
-            };
-            let id = self.interner.intern(lower);
-            let info = self.word_info(id, lower);
-            p.words.push(id);
-            p.stems.push(info.stem);
-            bound = bound.max(id).max(info.stem);
-            let slot = if info.synonyms.is_empty() {
-                0
-            } else {
-                let next = p.synonyms.len() as u32;
-                *slots.entry(info.synonyms.as_ptr()).or_insert_with(|| {
-                    for &s in info.synonyms.iter() {
-                        bound = bound.max(s);
-                    }
-                    p.synonyms.push(info.synonyms.clone());
-                    next
-                })
-            };
-            p.syn_slot.push(slot);
+            self.with_token(tok, |info| {
+                p.words.push(info.word);
+                p.stems.push(info.stem);
+                bound = bound.max(info.word).max(info.stem);
+                let slot = if info.synonyms.is_empty() {
+                    0
+                } else {
+                    let next = p.synonyms.len() as u32;
+                    *slots
+                        .entry(info.synonyms.as_ptr() as usize)
+                        .or_insert_with(|| {
+                            for &s in info.synonyms.iter() {
+                                bound = bound.max(s);
+                            }
+                            p.synonyms.push(info.synonyms.clone());
+                            next
+                        })
+                };
+                p.syn_slot.push(slot);
+            });
         }
         p.id_bound = if p.words.is_empty() { 0 } else { bound + 1 };
         p

@@ -14,6 +14,8 @@
 //! the crate and parsed once on first use; [`WordNet::from_wndb_dir`] builds
 //! the same structure from a standard WNDB directory at run time.
 
+#![deny(missing_docs)]
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 

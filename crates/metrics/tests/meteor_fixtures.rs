@@ -135,3 +135,35 @@ fn wndb_loader_reports_missing_directory() {
     let err = WordNet::from_wndb_dir("/nonexistent/wordnet").unwrap_err();
     assert!(err.contains("data.noun"), "{err}");
 }
+
+#[test]
+fn context_is_shareable_and_concurrent_preparation_is_exact() {
+    fn assert_sync_send<T: Sync + Send>() {}
+    assert_sync_send::<MeteorContext>();
+    assert_sync_send::<WordNet>();
+    assert_sync_send::<wildstat_metrics::meteor::MeteorPrepared>();
+    assert_sync_send::<MeteorScratch>();
+
+    let ctx = MeteorContext::new();
+    let pairs = pairs();
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let (ctx, pairs) = (&ctx, &pairs);
+            s.spawn(move || {
+                let mut scratch = MeteorScratch::new();
+                // Different threads walk the pairs in different orders, so
+                // words are first interned by different threads.
+                let order: Vec<usize> = if t % 2 == 0 {
+                    (0..pairs.len()).collect()
+                } else {
+                    (0..pairs.len()).rev().collect()
+                };
+                for k in order {
+                    let (r, h, want) = &pairs[k];
+                    let got = score(&ctx.prepare(h), &ctx.prepare(r), &mut scratch);
+                    assert_eq!(got.to_bits(), want.to_bits(), "ref={r:?} hyp={h:?}");
+                }
+            });
+        }
+    });
+}
