@@ -4,9 +4,22 @@
 //!
 //! Compensations for differences between the two parsers:
 //! - strikethrough renders as `<s>` (markdown-it), not `<del>`;
-//! - `~x~` (single tilde) is literal text in markdown-it: pulldown-cmark is run
-//!   with `ENABLE_SUBSCRIPT` so that single tildes become `Subscript`, which is
-//!   rendered back as the literal `~`;
+//! - `~x~` (single tilde) is literal text in markdown-it: every unescaped
+//!   single `~` of the source is backslash-escaped before parsing (this only
+//!   changes the text of code spans/blocks and autolinks, never an element);
+//! - a table row made of a lone `|` continues a markdown-it table (a row of
+//!   empty cells) but ends a pulldown-cmark one: the source line is rewritten
+//!   to `| |` and the text re-parsed;
+//! - an empty list item followed by two or more blank lines ends the list in
+//!   markdown-it (its "empty item spans two lines" rule): an HTML comment line
+//!   (no element) is inserted before the next item so the list ends there;
+//! - a non-last list item whose source ends with a blank line (e.g. inside an
+//!   unclosed fenced code block) makes the list loose in markdown-it: such
+//!   lists get `<p>` around the inline runs of their items;
+//! - markdown-it's `maxNesting = 20`: the content of a blockquote at block
+//!   nesting level >= 20 is dropped, and so is everything after the start of a
+//!   list item whose content would be at level >= 20, up to the end of the
+//!   enclosing blockquote (or document);
 //! - links, images and autolinks whose destination markdown-it's
 //!   `validateLink` rejects (`javascript:`, `vbscript:`, `file:`, `data:` other
 //!   than `data:image/(gif|png|jpeg|webp);`) are rendered as their text;
@@ -15,7 +28,9 @@
 //! - `<tbody>` only when a table has body rows.
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// What the Markdown structure says besides the HTML.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -28,10 +43,42 @@ pub struct RenderInfo {
     pub code_langs: BTreeMap<String, u64>,
 }
 
-/// The pulldown-cmark options used: tables, strikethrough, and subscript
-/// (only to keep single-tilde spans literal, see the module docs).
+/// The pulldown-cmark options used: tables and strikethrough.
 pub fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SUBSCRIPT
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// Backslash-escape every unescaped run of exactly one `~` (markdown-it's
+/// strikethrough needs `~~`; a lone `~` is text there but a delimiter for
+/// pulldown-cmark).
+pub fn escape_single_tildes(text: &str) -> Cow<'_, str> {
+    if !text.contains('~') {
+        return Cow::Borrowed(text);
+    }
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'~' => {
+                let mut j = i;
+                while j < b.len() && b[j] == b'~' {
+                    j += 1;
+                }
+                if j - i == 1 {
+                    out.push_str(&text[last..i]);
+                    out.push('\\');
+                    last = i;
+                }
+                i = j;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
 }
 
 /// Append markdown-it's `escapeHtml(s)` to `out`.
@@ -76,8 +123,263 @@ pub fn valid_link(dest: &str) -> bool {
     true
 }
 
+/// markdown-it's `maxNesting` (commonmark preset).
+const MAX_NESTING: usize = 20;
+/// Bound on source rewrites (each removes the pattern that caused it).
+const MAX_REWRITES: usize = 16;
+
+type Events<'a> = Vec<(Event<'a>, Range<usize>)>;
+
+fn parse(src: &str) -> Events<'_> {
+    Parser::new_ext(src, options()).into_offset_iter().collect()
+}
+
+/// Start of the line containing byte `i`.
+fn line_start(src: &str, i: usize) -> usize {
+    src[..i].rfind('\n').map_or(0, |p| p + 1)
+}
+
+/// Insertions (offset, text) that make pulldown-cmark see what markdown-it
+/// sees; empty when none is needed.
+fn find_edits(src: &str, evs: &Events<'_>) -> Vec<(usize, String)> {
+    let mut edits = Vec::new();
+    for (k, (ev, r)) in evs.iter().enumerate() {
+        match ev {
+            // a lone `|` line right after a table: markdown-it's empty row
+            Event::End(TagEnd::Table) => {
+                if let Some((Event::Start(Tag::Paragraph), pr)) = evs.get(k + 1) {
+                    let gap = &src[r.end.min(pr.start)..pr.start];
+                    let nl = gap.matches('\n').count();
+                    let first = src[pr.start..].split('\n').next().unwrap_or("");
+                    let blank_gap = nl > 1 || (nl == 1 && !src[..r.end].ends_with('\n'));
+                    if !blank_gap && first.trim_matches([' ', '\t', '\r']) == "|" {
+                        let bar = pr.start + first.find('|').unwrap();
+                        edits.push((bar + 1, " |".to_string()));
+                    }
+                }
+            }
+            // an empty item followed by >= 2 blank lines ends the list
+            Event::Start(Tag::Item) => {
+                if let (
+                    Some((Event::End(TagEnd::Item), _)),
+                    Some((Event::Start(Tag::Item), r2)),
+                ) = (evs.get(k + 1), evs.get(k + 2))
+                {
+                    let marker_line_end = src[r.start..]
+                        .find('\n')
+                        .map_or(src.len(), |p| r.start + p);
+                    let next_line = line_start(src, r2.start);
+                    if next_line > marker_line_end {
+                        let between = &src[marker_line_end..next_line];
+                        if between.matches('\n').count() >= 3 {
+                            let prefix = &src[next_line..r2.start];
+                            edits.push((next_line, format!("{prefix}<!---->\n")));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    edits
+}
+
+fn apply_edits(src: &str, mut edits: Vec<(usize, String)>) -> String {
+    edits.sort_by_key(|e| e.0);
+    let mut out = String::with_capacity(src.len() + 64);
+    let mut last = 0;
+    for (at, ins) in edits {
+        out.push_str(&src[last..at]);
+        out.push_str(&ins);
+        last = at;
+    }
+    out.push_str(&src[last..]);
+    out
+}
+
+/// Whether a source line is blank inside `bq` blockquotes (`>` markers and
+/// whitespace only).
+fn blank_in_container(line: &str, bq: usize) -> bool {
+    let mut rest = line;
+    for _ in 0..bq {
+        let t = rest.trim_start_matches([' ', '\t']);
+        match t.strip_prefix('>') {
+            Some(r) => rest = r,
+            None => break,
+        }
+    }
+    rest.trim_matches([' ', '\t', '\r']).is_empty()
+}
+
+/// For each `Start(List)` event index: whether markdown-it makes the list
+/// loose while pulldown-cmark made it tight (a non-last item ends with a
+/// blank line).
+fn force_loose_lists(src: &str, evs: &Events<'_>) -> Vec<usize> {
+    struct L {
+        idx: usize,
+        bq: usize,
+        pd_loose: bool,
+        items: usize,
+        blank_before_item: bool,
+    }
+    let mut out = Vec::new();
+    let mut lists: Vec<L> = Vec::new();
+    // block stack: true = Item
+    let mut blocks: Vec<bool> = Vec::new();
+    let mut bq = 0usize;
+    for (k, (ev, r)) in evs.iter().enumerate() {
+        match ev {
+            Event::Start(t) => {
+                let is_block = !matches!(
+                    t,
+                    Tag::Emphasis
+                        | Tag::Strong
+                        | Tag::Strikethrough
+                        | Tag::Subscript
+                        | Tag::Superscript
+                        | Tag::Link { .. }
+                        | Tag::Image { .. }
+                );
+                match t {
+                    Tag::List(_) => lists.push(L {
+                        idx: k,
+                        bq,
+                        pd_loose: false,
+                        items: 0,
+                        blank_before_item: false,
+                    }),
+                    Tag::Item => {
+                        if let Some(l) = lists.last_mut() {
+                            if l.items > 0 {
+                                let ls = line_start(src, r.start);
+                                if ls > 0 {
+                                    let pls = line_start(src, ls - 1);
+                                    if blank_in_container(&src[pls..ls - 1], l.bq) {
+                                        l.blank_before_item = true;
+                                    }
+                                }
+                            }
+                            l.items += 1;
+                        }
+                    }
+                    Tag::Paragraph => {
+                        if blocks.last() == Some(&true) {
+                            if let Some(l) = lists.last_mut() {
+                                l.pd_loose = true;
+                            }
+                        }
+                    }
+                    Tag::BlockQuote(_) => bq += 1,
+                    _ => {}
+                }
+                if is_block {
+                    blocks.push(matches!(t, Tag::Item));
+                }
+            }
+            Event::End(t) => {
+                let is_block = !matches!(
+                    t,
+                    TagEnd::Emphasis
+                        | TagEnd::Strong
+                        | TagEnd::Strikethrough
+                        | TagEnd::Subscript
+                        | TagEnd::Superscript
+                        | TagEnd::Link
+                        | TagEnd::Image
+                );
+                if is_block {
+                    blocks.pop();
+                }
+                match t {
+                    TagEnd::List(_) => {
+                        if let Some(l) = lists.pop() {
+                            if !l.pd_loose && l.blank_before_item {
+                                out.push(l.idx);
+                            }
+                        }
+                    }
+                    TagEnd::BlockQuote(_) => bq = bq.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Expand tabs in the leading whitespace of every line to spaces (tab stop
+/// 4), which CommonMark defines as equivalent for block structure;
+/// pulldown-cmark mis-handles some tab-indented nested lists after a blank
+/// line (it makes them loose).
+pub fn expand_leading_tabs(text: &str) -> Cow<'_, str> {
+    if !text.contains('\t') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut changed = false;
+    for line in text.split_inclusive('\n') {
+        let lead = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if !line[..lead].contains('\t') {
+            out.push_str(line);
+            continue;
+        }
+        changed = true;
+        let mut col = 0usize;
+        for c in line[..lead].chars() {
+            if c == '\t' {
+                let n = 4 - col % 4;
+                out.extend(std::iter::repeat_n(' ', n));
+                col += n;
+            } else {
+                out.push(' ');
+                col += 1;
+            }
+        }
+        out.push_str(&line[lead..]);
+    }
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// Render `text` into `out` (appended) and return the structural info.
 pub fn render_html(text: &str, out: &mut String) -> RenderInfo {
+    let tabs = expand_leading_tabs(text);
+    let mut src: Cow<'_, str> = match escape_single_tildes(&tabs) {
+        Cow::Borrowed(_) => tabs,
+        Cow::Owned(s) => Cow::Owned(s),
+    };
+    for _ in 0..MAX_REWRITES {
+        let edits = {
+            let evs = parse(&src);
+            let edits = find_edits(&src, &evs);
+            if edits.is_empty() {
+                return render_events(&src, &evs, out);
+            }
+            edits
+        };
+        src = Cow::Owned(apply_edits(&src, edits));
+    }
+    let evs = parse(&src);
+    render_events(&src, &evs, out)
+}
+
+/// Block containers open while rendering.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// A list item; `true` when its list is forced loose.
+    Item(bool),
+    BlockQuote,
+    List,
+    Other,
+}
+
+fn render_events(src: &str, evs: &Events<'_>, out: &mut String) -> RenderInfo {
+    let forced = force_loose_lists(src, evs);
     let mut info = RenderInfo::default();
     let mut list_depth = 0u64;
     // image nesting: alt text is collected plain
@@ -85,13 +387,44 @@ pub fn render_html(text: &str, out: &mut String) -> RenderInfo {
     let mut alt = String::new();
     // links: whether each open link was emitted as <a>
     let mut link_stack: Vec<bool> = Vec::new();
-    let mut table_aligns: Vec<pulldown_cmark::Alignment> = Vec::new();
+    let mut table_aligns: &[pulldown_cmark::Alignment] = &[];
     let mut in_thead = false;
     let mut body_rows = 0usize;
     let mut cell = 0usize;
-    let mut in_code_block = false;
+    // block containers, the forced-loose state of lists, synthetic <p> open
+    let mut open: Vec<Open> = Vec::new();
+    let mut list_forced: Vec<bool> = Vec::new();
+    let mut synth_p = false;
+    // markdown-it block level (blockquote +1, list +1, item +1)
+    let mut level = 0usize;
+    // skipping content dropped by maxNesting: skip until `open` shrinks to this
+    let mut skip_to: Option<usize> = None;
 
-    for ev in Parser::new_ext(text, options()) {
+    for (k, (ev, _)) in evs.iter().enumerate() {
+        if let Some(depth) = skip_to {
+            match ev {
+                Event::Start(t) if !is_inline_tag(t) => {
+                    open.push(Open::Other);
+                    continue;
+                }
+                Event::End(t) if !is_inline_end(t) => {
+                    if open.len() > depth {
+                        match open.pop() {
+                            Some(Open::Item(_)) | Some(Open::BlockQuote) => level -= 1,
+                            Some(Open::List) => {
+                                level -= 1;
+                                list_forced.pop();
+                                list_depth -= 1;
+                            }
+                            _ => {}
+                        }
+                        continue;
+                    }
+                    skip_to = None;
+                }
+                _ => continue,
+            }
+        }
         if image_depth > 0 {
             match ev {
                 Event::Start(Tag::Image { .. }) => image_depth += 1,
@@ -105,210 +438,275 @@ pub fn render_html(text: &str, out: &mut String) -> RenderInfo {
                     }
                 }
                 Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                    alt.push_str(&t)
+                    alt.push_str(t)
                 }
                 Event::SoftBreak | Event::HardBreak => alt.push('\n'),
-                Event::Start(Tag::Subscript) | Event::End(TagEnd::Subscript) => alt.push('~'),
                 _ => {}
             }
             continue;
         }
+        // synthetic paragraphs in forced-loose list items
+        let block_ev = match ev {
+            Event::Start(t) => !is_inline_tag(t),
+            Event::End(t) => !is_inline_end(t),
+            Event::Rule | Event::Html(_) | Event::DisplayMath(_) => true,
+            _ => false,
+        };
+        if block_ev {
+            if synth_p {
+                out.push_str("</p>\n");
+                synth_p = false;
+            }
+        } else if open.last() == Some(&Open::Item(true)) && !synth_p {
+            out.push_str("<p>");
+            synth_p = true;
+        }
         match ev {
-            Event::Start(tag) => match tag {
-                Tag::Paragraph => out.push_str("<p>"),
-                Tag::Heading { level, .. } => {
-                    out.push_str("<h");
-                    out.push((b'0' + level as u8) as char);
-                    out.push('>');
+            Event::Start(tag) => {
+                if !is_inline_tag(tag) {
+                    open.push(match tag {
+                        Tag::Item => Open::Item(list_forced.last().copied().unwrap_or(false)),
+                        Tag::BlockQuote(_) => Open::BlockQuote,
+                        Tag::List(_) => Open::List,
+                        _ => Open::Other,
+                    });
                 }
-                Tag::BlockQuote(_) => out.push_str("<blockquote>\n"),
-                Tag::CodeBlock(kind) => {
-                    info.code_blocks += 1;
-                    in_code_block = true;
-                    let lang = match &kind {
-                        CodeBlockKind::Fenced(s) => s.split_whitespace().next().unwrap_or(""),
-                        CodeBlockKind::Indented => "",
-                    };
-                    if lang.is_empty() {
-                        out.push_str("<pre><code>");
-                    } else {
-                        out.push_str("<pre><code class=\"language-");
-                        escape_html(out, lang);
-                        out.push_str("\">");
+                match tag {
+                    Tag::Paragraph => out.push_str("<p>"),
+                    Tag::Heading { level, .. } => {
+                        out.push_str("<h");
+                        out.push((b'0' + *level as u8) as char);
+                        out.push('>');
                     }
-                    *info.code_langs.entry(lang.to_lowercase()).or_insert(0) += 1;
-                }
-                Tag::HtmlBlock => {}
-                Tag::List(start) => {
-                    list_depth += 1;
-                    info.list_depth = info.list_depth.max(list_depth);
-                    match start {
-                        None => out.push_str("<ul>\n"),
-                        Some(1) => out.push_str("<ol>\n"),
-                        Some(n) => {
-                            out.push_str("<ol start=\"");
-                            out.push_str(&n.to_string());
-                            out.push_str("\">\n");
+                    Tag::BlockQuote(_) => {
+                        out.push_str("<blockquote>\n");
+                        level += 1;
+                        if level >= MAX_NESTING {
+                            skip_to = Some(open.len());
                         }
                     }
-                }
-                Tag::Item => out.push_str("<li>"),
-                Tag::Table(aligns) => {
-                    table_aligns = aligns;
-                    body_rows = 0;
-                    out.push_str("<table>\n");
-                }
-                Tag::TableHead => {
-                    in_thead = true;
-                    cell = 0;
-                    out.push_str("<thead>\n<tr>\n");
-                }
-                Tag::TableRow => {
-                    if body_rows == 0 {
-                        out.push_str("<tbody>\n");
+                    Tag::CodeBlock(kind) => {
+                        info.code_blocks += 1;
+                        let lang = match kind {
+                            CodeBlockKind::Fenced(s) => s.split_whitespace().next().unwrap_or(""),
+                            CodeBlockKind::Indented => "",
+                        };
+                        if lang.is_empty() {
+                            out.push_str("<pre><code>");
+                        } else {
+                            out.push_str("<pre><code class=\"language-");
+                            escape_html(out, lang);
+                            out.push_str("\">");
+                        }
+                        *info.code_langs.entry(lang.to_lowercase()).or_insert(0) += 1;
                     }
-                    body_rows += 1;
-                    cell = 0;
-                    out.push_str("<tr>\n");
-                }
-                Tag::TableCell => {
-                    let t = if in_thead { "<th" } else { "<td" };
-                    out.push_str(t);
-                    match table_aligns.get(cell) {
-                        Some(pulldown_cmark::Alignment::Left) => {
-                            out.push_str(" style=\"text-align:left\"")
+                    Tag::HtmlBlock => {}
+                    Tag::List(start) => {
+                        level += 1;
+                        list_forced.push(forced.binary_search(&k).is_ok());
+                        list_depth += 1;
+                        info.list_depth = info.list_depth.max(list_depth);
+                        match start {
+                            None => out.push_str("<ul>\n"),
+                            Some(1) => out.push_str("<ol>\n"),
+                            Some(n) => {
+                                out.push_str("<ol start=\"");
+                                out.push_str(&n.to_string());
+                                out.push_str("\">\n");
+                            }
                         }
-                        Some(pulldown_cmark::Alignment::Center) => {
-                            out.push_str(" style=\"text-align:center\"")
-                        }
-                        Some(pulldown_cmark::Alignment::Right) => {
-                            out.push_str(" style=\"text-align:right\"")
-                        }
-                        _ => {}
                     }
-                    out.push('>');
-                    cell += 1;
-                }
-                Tag::Emphasis => out.push_str("<em>"),
-                Tag::Strong => out.push_str("<strong>"),
-                Tag::Strikethrough => out.push_str("<s>"),
-                Tag::Subscript | Tag::Superscript => out.push('~'),
-                Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    ..
-                } => {
-                    let dest: &str = if link_type == pulldown_cmark::LinkType::Email {
-                        // markdown-it validates "mailto:" + address
-                        "mailto:"
-                    } else {
-                        &dest_url
-                    };
-                    if valid_link(dest) {
-                        link_stack.push(true);
-                        out.push_str("<a href=\"");
-                        if link_type == pulldown_cmark::LinkType::Email {
-                            out.push_str("mailto:");
+                    Tag::Item => {
+                        out.push_str("<li>");
+                        level += 1;
+                        if level >= MAX_NESTING {
+                            // drop up to the end of the enclosing blockquote
+                            let bq = open.iter().rposition(|o| *o == Open::BlockQuote);
+                            skip_to = Some(bq.map_or(0, |p| p + 1));
                         }
-                        escape_html(out, &dest_url);
-                        out.push('"');
-                        if !title.is_empty() {
-                            out.push_str(" title=\"");
-                            escape_html(out, &title);
-                            out.push('"');
+                    }
+                    Tag::Table(aligns) => {
+                        table_aligns = aligns;
+                        body_rows = 0;
+                        out.push_str("<table>\n");
+                    }
+                    Tag::TableHead => {
+                        in_thead = true;
+                        cell = 0;
+                        out.push_str("<thead>\n<tr>\n");
+                    }
+                    Tag::TableRow => {
+                        if body_rows == 0 {
+                            out.push_str("<tbody>\n");
+                        }
+                        body_rows += 1;
+                        cell = 0;
+                        out.push_str("<tr>\n");
+                    }
+                    Tag::TableCell => {
+                        out.push_str(if in_thead { "<th" } else { "<td" });
+                        match table_aligns.get(cell) {
+                            Some(pulldown_cmark::Alignment::Left) => {
+                                out.push_str(" style=\"text-align:left\"")
+                            }
+                            Some(pulldown_cmark::Alignment::Center) => {
+                                out.push_str(" style=\"text-align:center\"")
+                            }
+                            Some(pulldown_cmark::Alignment::Right) => {
+                                out.push_str(" style=\"text-align:right\"")
+                            }
+                            _ => {}
                         }
                         out.push('>');
-                    } else {
-                        link_stack.push(false);
-                        if matches!(link_type, pulldown_cmark::LinkType::Autolink) {
-                            out.push_str("&lt;");
-                        }
+                        cell += 1;
                     }
-                }
-                Tag::Image {
-                    dest_url, title, ..
-                } => {
-                    if valid_link(&dest_url) {
-                        image_depth = 1;
-                        out.push_str("<img src=\"");
-                        escape_html(out, &dest_url);
-                        out.push('"');
-                        if !title.is_empty() {
-                            out.push_str(" title=\"");
-                            escape_html(out, &title);
+                    Tag::Emphasis => out.push_str("<em>"),
+                    Tag::Strong => out.push_str("<strong>"),
+                    Tag::Strikethrough => out.push_str("<s>"),
+                    Tag::Subscript | Tag::Superscript => out.push('~'),
+                    Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        ..
+                    } => {
+                        let email = *link_type == pulldown_cmark::LinkType::Email;
+                        if email || valid_link(dest_url) {
+                            link_stack.push(true);
+                            out.push_str("<a href=\"");
+                            if email {
+                                out.push_str("mailto:");
+                            }
+                            escape_html(out, dest_url);
                             out.push('"');
+                            if !title.is_empty() {
+                                out.push_str(" title=\"");
+                                escape_html(out, title);
+                                out.push('"');
+                            }
+                            out.push('>');
+                        } else {
+                            link_stack.push(false);
+                            if *link_type == pulldown_cmark::LinkType::Autolink {
+                                out.push_str("&lt;");
+                            } else {
+                                out.push('[');
+                            }
                         }
-                    } else {
-                        // rendered as text: `![` + content + `](...)`
-                        link_stack.push(false);
-                        out.push_str("![");
                     }
-                }
-                Tag::FootnoteDefinition(_)
-                | Tag::DefinitionList
-                | Tag::DefinitionListTitle
-                | Tag::DefinitionListDefinition
-                | Tag::MetadataBlock(_) => {}
-            },
-            Event::End(tag) => match tag {
-                TagEnd::Paragraph => out.push_str("</p>\n"),
-                TagEnd::Heading(level) => {
-                    out.push_str("</h");
-                    out.push((b'0' + level as u8) as char);
-                    out.push_str(">\n");
-                }
-                TagEnd::BlockQuote(_) => out.push_str("</blockquote>\n"),
-                TagEnd::CodeBlock => {
-                    in_code_block = false;
-                    out.push_str("</code></pre>\n");
-                }
-                TagEnd::HtmlBlock => {}
-                TagEnd::List(ordered) => {
-                    list_depth -= 1;
-                    out.push_str(if ordered { "</ol>\n" } else { "</ul>\n" });
-                }
-                TagEnd::Item => out.push_str("</li>\n"),
-                TagEnd::Table => {
-                    if body_rows > 0 {
-                        out.push_str("</tbody>\n");
+                    Tag::Image {
+                        dest_url, title, ..
+                    } => {
+                        if valid_link(dest_url) {
+                            image_depth = 1;
+                            out.push_str("<img src=\"");
+                            escape_html(out, dest_url);
+                            out.push('"');
+                            if !title.is_empty() {
+                                out.push_str(" title=\"");
+                                escape_html(out, title);
+                                out.push('"');
+                            }
+                        } else {
+                            link_stack.push(false);
+                            out.push_str("![");
+                        }
                     }
-                    out.push_str("</table>\n");
+                    _ => {}
                 }
-                TagEnd::TableHead => {
-                    in_thead = false;
-                    out.push_str("</tr>\n</thead>\n");
-                }
-                TagEnd::TableRow => out.push_str("</tr>\n"),
-                TagEnd::TableCell => out.push_str(if in_thead { "</th>\n" } else { "</td>\n" }),
-                TagEnd::Emphasis => out.push_str("</em>"),
-                TagEnd::Strong => out.push_str("</strong>"),
-                TagEnd::Strikethrough => out.push_str("</s>"),
-                TagEnd::Subscript | TagEnd::Superscript => out.push('~'),
-                TagEnd::Link | TagEnd::Image => {
-                    if link_stack.pop() == Some(true) {
-                        out.push_str("</a>");
-                    }
-                }
-                _ => {}
-            },
-            Event::Text(t) => {
-                escape_html(out, &t);
-                let _ = in_code_block;
             }
+            Event::End(tag) => {
+                if !is_inline_end(tag) {
+                    open.pop();
+                }
+                match tag {
+                    TagEnd::Paragraph => out.push_str("</p>\n"),
+                    TagEnd::Heading(level) => {
+                        out.push_str("</h");
+                        out.push((b'0' + *level as u8) as char);
+                        out.push_str(">\n");
+                    }
+                    TagEnd::BlockQuote(_) => {
+                        level -= 1;
+                        out.push_str("</blockquote>\n");
+                    }
+                    TagEnd::CodeBlock => out.push_str("</code></pre>\n"),
+                    TagEnd::List(ordered) => {
+                        level -= 1;
+                        list_forced.pop();
+                        list_depth -= 1;
+                        out.push_str(if *ordered { "</ol>\n" } else { "</ul>\n" });
+                    }
+                    TagEnd::Item => {
+                        level -= 1;
+                        out.push_str("</li>\n");
+                    }
+                    TagEnd::Table => {
+                        if body_rows > 0 {
+                            out.push_str("</tbody>\n");
+                        }
+                        out.push_str("</table>\n");
+                    }
+                    TagEnd::TableHead => {
+                        in_thead = false;
+                        out.push_str("</tr>\n</thead>\n");
+                    }
+                    TagEnd::TableRow => out.push_str("</tr>\n"),
+                    TagEnd::TableCell => {
+                        out.push_str(if in_thead { "</th>\n" } else { "</td>\n" })
+                    }
+                    TagEnd::Emphasis => out.push_str("</em>"),
+                    TagEnd::Strong => out.push_str("</strong>"),
+                    TagEnd::Strikethrough => out.push_str("</s>"),
+                    TagEnd::Subscript | TagEnd::Superscript => out.push('~'),
+                    TagEnd::Link | TagEnd::Image => match link_stack.pop() {
+                        Some(true) => out.push_str("</a>"),
+                        Some(false) => out.push_str("]()"),
+                        None => {}
+                    },
+                    _ => {}
+                }
+            }
+            Event::Text(t) => escape_html(out, t),
             Event::Code(t) => {
                 out.push_str("<code>");
-                escape_html(out, &t);
+                escape_html(out, t);
                 out.push_str("</code>");
             }
-            Event::Html(t) | Event::InlineHtml(t) => out.push_str(&t),
+            Event::Html(t) | Event::InlineHtml(t) => out.push_str(t),
             Event::SoftBreak => out.push('\n'),
             Event::HardBreak => out.push_str("<br />\n"),
             Event::Rule => out.push_str("<hr />\n"),
-            Event::InlineMath(t) | Event::DisplayMath(t) => escape_html(out, &t),
-            Event::FootnoteReference(t) => escape_html(out, &t),
+            Event::InlineMath(t) | Event::DisplayMath(t) => escape_html(out, t),
+            Event::FootnoteReference(t) => escape_html(out, t),
             Event::TaskListMarker(_) => {}
         }
     }
     info
+}
+
+fn is_inline_tag(t: &Tag<'_>) -> bool {
+    matches!(
+        t,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Subscript
+            | Tag::Superscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+fn is_inline_end(t: &TagEnd) -> bool {
+    matches!(
+        t,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Subscript
+            | TagEnd::Superscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
 }
