@@ -48,9 +48,19 @@ pub fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
 }
 
+/// Whether only indentation, blockquote and list markers precede byte `i` on
+/// its line.
+fn may_be_fence(text: &str, i: usize) -> bool {
+    let ls = line_start(text, i);
+    text[ls..i]
+        .bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'>' | b'*' | b'+' | b'-' | b'.' | b')' | b'0'..=b'9'))
+}
+
 /// Backslash-escape every unescaped run of exactly one `~` (markdown-it's
 /// strikethrough needs `~~`; a lone `~` is text there but a delimiter for
-/// pulldown-cmark).
+/// pulldown-cmark), and the first `~` of odd runs of 3 or more that cannot be
+/// a code fence (markdown-it makes it text and splits the rest into `~~`).
 pub fn escape_single_tildes(text: &str) -> Cow<'_, str> {
     if !text.contains('~') {
         return Cow::Borrowed(text);
@@ -67,7 +77,13 @@ pub fn escape_single_tildes(text: &str) -> Cow<'_, str> {
                 while j < b.len() && b[j] == b'~' {
                     j += 1;
                 }
-                if j - i == 1 {
+                let n = j - i;
+                // markdown-it: a lone `~` is text; an odd run >= 3 starts with
+                // a literal `~` followed by `~~` delimiters. Runs that may be
+                // a code fence (nothing but indentation, `>` or list markers
+                // before them on their line) are left alone.
+                let escape = n == 1 || (n % 2 == 1 && !may_be_fence(text, i));
+                if escape {
                     out.push_str(&text[last..i]);
                     out.push('\\');
                     last = i;
