@@ -21,8 +21,11 @@
 //!
 //! [`MeteorContext::prepare`] does all string work once per text (interned
 //! word and stem ids, shared synonym-id lists); [`score`] is then linear in
-//! the two lengths plus the synonym lists of the words left after stage 3's
-//! predecessors, with no allocation once a [`MeteorScratch`] has grown.
+//! the two lengths plus the synonym lists of the hypothesis words still
+//! unmatched before the synonym stage, with no allocation once a
+//! [`MeteorScratch`] has grown. The context's caches grow with the number of
+//! distinct tokens seen (one entry per raw token; ids are dense, and a
+//! scratch holds two `u32` per id, touched lazily).
 //!
 //! Dropping the stem itself from a hypothesis word's synonym set is exact:
 //! after the stem stage no unmatched reference word shares the stem of an
@@ -417,8 +420,11 @@ fn align_into(
     }
     let bound = hypothesis.id_bound.max(reference.id_bound) as usize;
     if scratch.head.len() < bound {
-        scratch.head.resize(bound, NONE);
-        scratch.stamp.resize(bound, 0);
+        // Fresh zeroed allocations (calloc): pages of ids a thread never
+        // meets stay untouched. Stamps of 0 are never a live generation.
+        let cap = bound.max(scratch.head.len() * 2).max(1024);
+        scratch.head = vec![0; cap];
+        scratch.stamp = vec![0; cap];
     }
     scratch.prev.clear();
     scratch.prev.resize(m, NONE);
