@@ -3,6 +3,8 @@
 //!
 //! `--bench`: write nothing, report responses/s of `count` (one thread) on stderr.
 //! `--html`: write the rendered HTML (as a JSON string) instead of counts.
+//! `--scan-html`: treat each text as HTML and write only its element counts
+//! as BeautifulSoup's `html.parser` sees them (plus `"rejected"`).
 
 use std::io::{BufRead, BufWriter, Write};
 use std::time::Instant;
@@ -110,6 +112,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let bench = args.iter().any(|a| a == "--bench");
     let html = args.iter().any(|a| a == "--html");
+    let scan_html = args.iter().any(|a| a == "--scan-html");
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -144,7 +147,14 @@ fn main() {
         return;
     }
     for t in &texts {
-        if html {
+        if scan_html {
+            let (c, rejected) = wildstat_style::count_html_elements(t);
+            out.write_all(b"{").unwrap();
+            for (i, name) in StyleCounts::ELEMENTS.iter().enumerate() {
+                write!(out, "\"{name}\":{},", c[i]).unwrap();
+            }
+            writeln!(out, "\"rejected\":{rejected}}}").unwrap();
+        } else if html {
             let mut h = String::new();
             render::render_html(t, &mut h);
             write_json_string(&mut out, &h).unwrap();

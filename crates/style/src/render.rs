@@ -16,6 +16,9 @@
 //! - a non-last list item whose source ends with a blank line (e.g. inside an
 //!   unclosed fenced code block) makes the list loose in markdown-it: such
 //!   lists get `<p>` around the inline runs of their items;
+//! - an inline `<!-- ... -->` that markdown-it's comment regex (stricter than
+//!   CommonMark 0.31, e.g. no `--->` ending) rejects is escaped so that it is
+//!   text for pulldown-cmark too;
 //! - markdown-it's `maxNesting = 20`: the content of a blockquote at block
 //!   nesting level >= 20 is dropped, and so is everything after the start of a
 //!   list item whose content would be at level >= 20, up to the end of the
@@ -51,16 +54,37 @@ pub fn options() -> Options {
 /// Whether only indentation, blockquote and list markers precede byte `i` on
 /// its line.
 fn may_be_fence(text: &str, i: usize) -> bool {
-    let ls = line_start(text, i);
-    text[ls..i]
-        .bytes()
-        .all(|b| matches!(b, b' ' | b'\t' | b'>' | b'*' | b'+' | b'-' | b'.' | b')' | b'0'..=b'9'))
+    let b = &text.as_bytes()[line_start(text, i)..i];
+    let mut p = 0;
+    while p < b.len() {
+        match b[p] {
+            b' ' | b'\t' | b'>' => p += 1,
+            b'-' | b'*' | b'+' if matches!(b.get(p + 1), Some(b' ' | b'\t')) => p += 2,
+            b'0'..=b'9' => {
+                let mut q = p;
+                while q < b.len() && b[q].is_ascii_digit() {
+                    q += 1;
+                }
+                if q - p <= 9
+                    && matches!(b.get(q), Some(b'.' | b')'))
+                    && matches!(b.get(q + 1), Some(b' ' | b'\t'))
+                {
+                    p = q + 2;
+                } else {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Backslash-escape every unescaped run of exactly one `~` (markdown-it's
 /// strikethrough needs `~~`; a lone `~` is text there but a delimiter for
 /// pulldown-cmark), and the first `~` of odd runs of 3 or more that cannot be
-/// a code fence (markdown-it makes it text and splits the rest into `~~`).
+/// a code fence (markdown-it makes it text and splits the rest into `~~`
+/// delimiters: runs of 4 or more are split with an empty HTML comment).
 pub fn escape_single_tildes(text: &str) -> Cow<'_, str> {
     if !text.contains('~') {
         return Cow::Borrowed(text);
@@ -82,11 +106,25 @@ pub fn escape_single_tildes(text: &str) -> Cow<'_, str> {
                 // a literal `~` followed by `~~` delimiters. Runs that may be
                 // a code fence (nothing but indentation, `>` or list markers
                 // before them on their line) are left alone.
-                let escape = n == 1 || (n % 2 == 1 && !may_be_fence(text, i));
-                if escape {
+                let fence = n >= 3 && may_be_fence(text, i);
+                if n == 1 || (n % 2 == 1 && !fence) {
                     out.push_str(&text[last..i]);
                     out.push('\\');
                     last = i;
+                }
+                let even = n - n % 2;
+                if even >= 4 && !fence {
+                    // split `~~~~` into `~~` delimiters with an empty comment
+                    // (punctuation on both sides, so flanking is kept when
+                    // the run is not inside a word; no element in the HTML)
+                    out.push_str(&text[last..j - even]);
+                    for k in 0..even / 2 {
+                        if k > 0 {
+                            out.push_str("<!---->");
+                        }
+                        out.push_str("~~");
+                    }
+                    last = j;
                 }
                 i = j;
             }
@@ -174,6 +212,12 @@ fn find_edits(src: &str, evs: &Events<'_>) -> Vec<(usize, String)> {
                     }
                 }
             }
+            // an inline comment markdown-it's (older) comment regex rejects
+            Event::InlineHtml(h) if h.starts_with("<!--") => {
+                if src[r.start..].starts_with("<!--") && !markdown_it_comment(&src[r.start..]) {
+                    edits.push((r.start, "\\".to_string()));
+                }
+            }
             // an empty item followed by >= 2 blank lines ends the list
             Event::Start(Tag::Item) => {
                 if let (
@@ -198,6 +242,34 @@ fn find_edits(src: &str, evs: &Events<'_>) -> Vec<(usize, String)> {
         }
     }
     edits
+}
+
+/// Whether markdown-it's inline comment regex
+/// `<!---?>|<!--(?:[^-]|-[^-]|--[^>])*-->` matches at the start of `s`.
+/// The star's tokenisation is unique, so Python's backtracking reduces to:
+/// walk the tokens as far as they go, then look for `-->` at a token
+/// boundary.
+pub fn markdown_it_comment(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.starts_with(b"<!-->") || b.starts_with(b"<!--->") {
+        return true;
+    }
+    if !b.starts_with(b"<!--") {
+        return false;
+    }
+    let mut p = 4;
+    let mut bounds = vec![p];
+    loop {
+        let step = match (b.get(p), b.get(p + 1), b.get(p + 2)) {
+            (Some(b'-'), Some(b'-'), Some(&c)) if c != b'>' => 3,
+            (Some(b'-'), Some(&c), _) if c != b'-' => 2,
+            (Some(&c), _, _) if c != b'-' => 1,
+            _ => break,
+        };
+        p += step;
+        bounds.push(p);
+    }
+    bounds.iter().rev().any(|&q| b[q..].starts_with(b"-->"))
 }
 
 fn apply_edits(src: &str, mut edits: Vec<(usize, String)>) -> String {
