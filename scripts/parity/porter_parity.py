@@ -20,6 +20,7 @@ Nothing from the corpus is written to disk.
 import argparse
 import glob
 import os
+import random
 import re
 import subprocess
 import sys
@@ -28,6 +29,18 @@ import pyarrow.parquet as pq
 from nltk.stem.porter import PorterStemmer
 
 NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+# Pieces for random words: every suffix the rules test, letters that change
+# the consonant/vowel pattern, and characters outside ASCII.
+FRAGMENTS = (
+    "sses ies ss s ied eed ed ing at bl iz y ational tional enci anci izer bli "
+    "alli entli eli ousli ization ation ator alism iveness fulness ousness "
+    "aliti iviti biliti fulli logi icate ative alize iciti ical ful ness al "
+    "ance ence er ic able ible ant ement ment ent ion ou ism ate iti ous ive "
+    "ize e ll l z w x a e i o u y yy b c d t r n m p 0 1 9 - ' . _ "
+    "\u00e9 \u00df \u0130 \u212a \u03a3 \u03c3 \u0443 \u65e5 \U0001f600 "
+    "A E Y I S L"
+).split()
 
 
 def first_assistant_texts(corpus_dir):
@@ -57,6 +70,10 @@ def main():
     ap.add_argument("--wordnet-dir", default="/usr/share/wordnet")
     ap.add_argument("--bin", default="target/release/examples/stem")
     ap.add_argument("--show", type=int, default=20)
+    ap.add_argument("--fuzz", type=int, default=200000,
+                    help="also stem this many seeded random strings built from "
+                         "suffix fragments, y/vowel runs, digits and non-ASCII")
+    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
     words = wordnet_words(args.wordnet_dir)
@@ -68,6 +85,13 @@ def main():
             words.add(tok)
             words.add(tok.lower())
         words.update(t for t in NON_ALNUM.split(text.lower()) if t)
+    n_fuzz = 0
+    if args.fuzz:
+        rng = random.Random(args.seed)
+        before = len(words)
+        while len(words) < before + args.fuzz:
+            words.add("".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(0, 6))))
+        n_fuzz = len(words) - before
     # The stdin protocol is one word per '\n' line; str.split() tokens never
     # contain '\n'.
     words = sorted(w for w in words if "\n" not in w)
@@ -83,7 +107,8 @@ def main():
     got = got[:-1]
     assert len(got) == len(words), (len(got), len(words))
     bad = [(w, a, b) for w, a, b in zip(words, want, got) if a != b]
-    print(f"{len(words)} words ({n_wordnet} WordNet, {n_texts} corpus texts), "
+    print(f"{len(words)} words ({n_wordnet} WordNet, {n_texts} corpus texts, "
+          f"{n_fuzz} fuzz), "
           f"{len(bad)} mismatches")
     for w, a, b in bad[: args.show]:
         print(f"  {w!r}: nltk {a!r}, ours {b!r}")

@@ -80,7 +80,7 @@ fn is_consonant(s: &[char], i: usize) -> bool {
             negate = !negate;
             j -= 1;
         }
-        return (!is_vowel_char(s[j])) != negate;
+        return is_vowel_char(s[j]) == negate;
     }
     true
 }
