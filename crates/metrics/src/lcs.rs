@@ -44,6 +44,16 @@ pub(crate) fn lcs_by_slots(
             masks[s as usize * words + i / 64] |= 1u64 << (i % 64);
         }
     }
+    let masks = &scratch.masks[..];
+    macro_rules! fixed {
+        ($($w:literal)*) => {
+            match words {
+                $($w => return lcs_fixed::<$w>(masks, long_slots),)*
+                _ => {}
+            }
+        };
+    }
+    fixed!(1 2 3 4 5 6 7 8);
     let v = &mut scratch.v;
     v.clear();
     v.resize(words, !0u64);
@@ -54,18 +64,44 @@ pub(crate) fn lcs_by_slots(
         let m = &masks[s as usize * words..(s as usize + 1) * words];
         let mut carry = 0u64;
         for (vk, &mk) in v.iter_mut().zip(m) {
-            let old = *vk;
-            let u = old & mk;
-            let (x, c1) = old.overflowing_add(u);
-            let (y, c2) = x.overflowing_add(carry);
-            carry = (c1 | c2) as u64;
-            *vk = y | (old & !mk);
+            step(vk, mk, &mut carry);
         }
     }
     // Padding bits above short_len never clear (their mask bits are zero
     // and `old & !mk` keeps them), so zeros are exactly the LCS length.
     let ones: usize = v.iter().map(|w| w.count_ones() as usize).sum();
     words * 64 - ones
+}
+
+/// One word of `V = (V + (V & M)) | (V & !M)` with the carry chained in.
+#[inline(always)]
+fn step(vk: &mut u64, mk: u64, carry: &mut u64) {
+    let old = *vk;
+    let u = old & mk;
+    let (x, c1) = old.overflowing_add(u);
+    let (y, c2) = x.overflowing_add(*carry);
+    *carry = (c1 | c2) as u64;
+    *vk = y | (old & !mk);
+}
+
+/// The same loop with `V` in a fixed-size array (kept in registers) for
+/// sequences of up to `W * 64` tokens, the common case.
+fn lcs_fixed<const W: usize>(masks: &[u64], long_slots: impl Iterator<Item = u32>) -> usize {
+    let mut v = [!0u64; W];
+    for s in long_slots {
+        if s == NO_SLOT {
+            continue;
+        }
+        let m: &[u64; W] = masks[s as usize * W..(s as usize + 1) * W]
+            .try_into()
+            .expect("W words");
+        let mut carry = 0u64;
+        for k in 0..W {
+            step(&mut v[k], m[k], &mut carry);
+        }
+    }
+    let ones: usize = v.iter().map(|w| w.count_ones() as usize).sum();
+    W * 64 - ones
 }
 
 /// LCS length of two id sequences (the ROUGE-L numerator), in
