@@ -36,8 +36,10 @@ impl Rng {
     }
 }
 
-const LENS: [usize; 16] = [
-    0, 1, 2, 3, 7, 31, 63, 64, 65, 100, 127, 128, 129, 191, 192, 300,
+// Up to 512 tokens the fixed-width path runs (at most 8 words); beyond
+// that, the general one.
+const LENS: [usize; 18] = [
+    0, 1, 2, 3, 7, 31, 63, 64, 65, 100, 127, 128, 129, 191, 192, 300, 512, 700,
 ];
 
 #[test]
