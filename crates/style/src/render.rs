@@ -80,11 +80,36 @@ fn may_be_fence(text: &str, i: usize) -> bool {
     true
 }
 
-/// Backslash-escape every unescaped run of exactly one `~` (markdown-it's
-/// strikethrough needs `~~`; a lone `~` is text there but a delimiter for
-/// pulldown-cmark), and the first `~` of odd runs of 3 or more that cannot be
-/// a code fence (markdown-it makes it text and splits the rest into `~~`
-/// delimiters: runs of 4 or more are split with an empty HTML comment).
+/// Flanking class of a delimiter neighbour: 0 whitespace (or line edge),
+/// 1 punctuation, 2 other.
+fn flank_class(c: Option<char>) -> u8 {
+    match c {
+        None => 0,
+        Some(c) if c.is_whitespace() => 0,
+        Some(c) if c.is_ascii_punctuation() => 1,
+        Some(c) if !c.is_ascii() && !c.is_alphanumeric() => 1,
+        _ => 2,
+    }
+}
+
+/// A short text whose first and last characters have flanking class `cls`
+/// and that adds no Markdown structure.
+fn class_rep(cls: u8) -> &'static str {
+    match cls {
+        0 => " ",
+        1 => "\\!",
+        _ => "x",
+    }
+}
+
+/// Rewrite tilde runs so pulldown-cmark's strikethrough sees markdown-it's
+/// delimiters: a run of exactly one unescaped `~` is text in markdown-it
+/// (escaped here); an odd run of 3 or more is a literal `~` plus `~~`
+/// delimiters (one `~` is dropped: only text changes); a run of 4 or more is
+/// split into `~~` delimiters sharing the run's flanking (separated by
+/// characters of the same flanking classes as the run's neighbours). Runs
+/// that may be a code fence (only indentation, `>` or list markers before
+/// them on their line) are left alone.
 pub fn escape_single_tildes(text: &str) -> Cow<'_, str> {
     if !text.contains('~') {
         return Cow::Borrowed(text);
@@ -102,26 +127,26 @@ pub fn escape_single_tildes(text: &str) -> Cow<'_, str> {
                     j += 1;
                 }
                 let n = j - i;
-                // markdown-it: a lone `~` is text; an odd run >= 3 starts with
-                // a literal `~` followed by `~~` delimiters. Runs that may be
-                // a code fence (nothing but indentation, `>` or list markers
-                // before them on their line) are left alone.
-                let fence = n >= 3 && may_be_fence(text, i);
-                if n == 1 || (n % 2 == 1 && !fence) {
+                if n == 1 {
                     out.push_str(&text[last..i]);
                     out.push('\\');
                     last = i;
-                }
-                let even = n - n % 2;
-                if even >= 4 && !fence {
-                    // split `~~~~` into `~~` delimiters with an empty comment
-                    // (punctuation on both sides, so flanking is kept when
-                    // the run is not inside a word; no element in the HTML)
-                    out.push_str(&text[last..j - even]);
-                    for k in 0..even / 2 {
-                        if k > 0 {
-                            out.push_str("<!---->");
+                } else if n >= 3 && !may_be_fence(text, i) {
+                    out.push_str(&text[last..i]);
+                    let even = n - n % 2;
+                    if even >= 4 {
+                        let prev = text[..i].chars().next_back().filter(|&c| c != '\n');
+                        let next = text[j..].chars().next().filter(|&c| c != '\n');
+                        let sep_left = class_rep(flank_class(next));
+                        let sep_right = class_rep(flank_class(prev));
+                        for k in 0..even / 2 {
+                            if k > 0 {
+                                out.push_str(sep_left);
+                                out.push_str(sep_right);
+                            }
+                            out.push_str("~~");
                         }
+                    } else {
                         out.push_str("~~");
                     }
                     last = j;
