@@ -7,6 +7,8 @@ mod cmd;
 mod common;
 mod output;
 mod progress;
+mod similarity;
+mod style;
 
 use std::process::ExitCode;
 

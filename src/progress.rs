@@ -15,7 +15,7 @@ const LOG_EVERY: Duration = Duration::from_secs(10);
 pub struct Progress {
     label: String,
     unit: &'static str,
-    total: u64,
+    total: AtomicU64,
     done: AtomicU64,
     bytes: AtomicU64,
     start: Instant,
@@ -48,7 +48,7 @@ impl Progress {
         Progress {
             label: label.to_string(),
             unit,
-            total,
+            total: AtomicU64::new(total),
             done: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
             start: Instant::now(),
@@ -76,25 +76,43 @@ impl Progress {
         }
     }
 
+    /// Items done so far.
+    pub fn done(&self) -> u64 {
+        self.done.load(Ordering::Relaxed)
+    }
+
+    /// Changes the expected total (when it becomes known during the run).
+    pub fn set_total(&self, total: u64) {
+        self.total.store(total, Ordering::Relaxed);
+        if let Mode::Bar(bar) = &self.mode {
+            bar.set_length(total);
+        }
+    }
+
     fn line(&self, done: u64, bytes: u64) -> String {
+        let total = self.total.load(Ordering::Relaxed);
         let secs = self.start.elapsed().as_secs_f64().max(1e-9);
         let rate = done as f64 / secs;
-        let pct = if self.total > 0 {
-            100.0 * done as f64 / self.total as f64
+        let pct = if total > 0 {
+            100.0 * done as f64 / total as f64
         } else {
             100.0
         };
-        let eta = if rate > 0.0 && self.total > done {
-            (self.total - done) as f64 / rate
+        let eta = if rate > 0.0 && total > done {
+            (total - done) as f64 / rate
         } else {
             0.0
         };
         format!(
-            "{}: {done}/{} {} ({pct:.1}%), {}, {:.0} {}/s, elapsed {:.1}s, ETA {:.0}s",
+            "{}: {done}/{} {} ({pct:.1}%){}, {:.0} {}/s, elapsed {:.1}s, ETA {:.0}s",
             self.label,
-            self.total,
+            total,
             self.unit,
-            human_bytes(bytes),
+            if bytes > 0 {
+                format!(", {} read", human_bytes(bytes))
+            } else {
+                String::new()
+            },
             rate,
             self.unit,
             secs,

@@ -28,10 +28,22 @@ fn inspect_sample_lists_every_model() {
     let names: Vec<&str> = rows.iter().map(|(m, _)| m.as_str()).collect();
     assert_eq!(
         names,
-        ["bold-lists-7b", "bold-lists-distill-3b", "headings-70b", "plain-prose-13b", "terse-1b"]
+        [
+            "bold-lists-7b",
+            "bold-lists-distill-3b",
+            "headings-70b",
+            "plain-prose-13b",
+            "terse-1b"
+        ]
     );
-    assert!(out.contains("inputs: 5 files, 20 row groups, 594 rows"), "{out}");
-    assert!(out.contains("responses: 576 (first assistant turn) from 5 models; empty 23"), "{out}");
+    assert!(
+        out.contains("inputs: 5 files, 20 row groups, 594 rows"),
+        "{out}"
+    );
+    assert!(
+        out.contains("responses: 576 (first assistant turn) from 5 models; empty 23"),
+        "{out}"
+    );
     assert!(out.contains("null content 18"), "{out}");
     assert!(out.contains("| English | 523 |"), "{out}");
     assert_eq!(rows.iter().map(|r| r.1).sum::<u64>(), 576);
@@ -39,18 +51,35 @@ fn inspect_sample_lists_every_model() {
 
 #[test]
 fn turns_all_counts_second_turns() {
-    let first: u64 = model_rows(&ok(["inspect", "-q", sample().to_str().unwrap()])).iter().map(|r| r.1).sum();
-    let all: u64 = model_rows(&ok(["inspect", "-q", "--turns", "all", sample().to_str().unwrap()]))
+    let first: u64 = model_rows(&ok(["inspect", "-q", sample().to_str().unwrap()]))
         .iter()
         .map(|r| r.1)
         .sum();
+    let all: u64 = model_rows(&ok([
+        "inspect",
+        "-q",
+        "--turns",
+        "all",
+        sample().to_str().unwrap(),
+    ]))
+    .iter()
+    .map(|r| r.1)
+    .sum();
     assert!(all > first, "all={all} first={first}");
 }
 
 #[test]
 fn selection_models_language_and_conversations() {
     let s = sample();
-    let out = ok(["inspect", "-q", "--models", "terse-1b,headings-70b", "--language", "french", s.to_str().unwrap()]);
+    let out = ok([
+        "inspect",
+        "-q",
+        "--models",
+        "terse-1b,headings-70b",
+        "--language",
+        "french",
+        s.to_str().unwrap(),
+    ]);
     let rows = model_rows(&out);
     assert_eq!(rows.len(), 2);
     assert!(out.contains("| French |"), "{out}");
@@ -66,10 +95,20 @@ fn selection_models_language_and_conversations() {
             .unwrap();
         let b = r.into_iter().next().unwrap().unwrap();
         let a = b.column_by_name("conversation_hash").unwrap();
-        a.as_any().downcast_ref::<StringArray>().unwrap().value(0).to_string()
+        a.as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap()
+            .value(0)
+            .to_string()
     };
     std::fs::write(dir.join("c.txt"), format!("{first_hash}\n")).unwrap();
-    let out = ok(["inspect", "-q", "--conversations", dir.join("c.txt").to_str().unwrap(), s.to_str().unwrap()]);
+    let out = ok([
+        "inspect",
+        "-q",
+        "--conversations",
+        dir.join("c.txt").to_str().unwrap(),
+        s.to_str().unwrap(),
+    ]);
     let rows = model_rows(&out);
     assert!(rows.iter().all(|r| r.1 <= 1) && !rows.is_empty(), "{out}");
 }
@@ -77,9 +116,33 @@ fn selection_models_language_and_conversations() {
 #[test]
 fn sample_is_seeded_and_per_model() {
     let s = sample();
-    let a = ok(["inspect", "-q", "--sample", "10", "--seed", "3", s.to_str().unwrap()]);
-    let b = ok(["inspect", "-q", "--sample", "10", "--seed", "3", s.to_str().unwrap()]);
-    let c = ok(["inspect", "-q", "--sample", "10", "--seed", "4", s.to_str().unwrap()]);
+    let a = ok([
+        "inspect",
+        "-q",
+        "--sample",
+        "10",
+        "--seed",
+        "3",
+        s.to_str().unwrap(),
+    ]);
+    let b = ok([
+        "inspect",
+        "-q",
+        "--sample",
+        "10",
+        "--seed",
+        "3",
+        s.to_str().unwrap(),
+    ]);
+    let c = ok([
+        "inspect",
+        "-q",
+        "--sample",
+        "10",
+        "--seed",
+        "4",
+        s.to_str().unwrap(),
+    ]);
     assert_eq!(a, b);
     for (_, n) in model_rows(&a) {
         assert!(n <= 10 && n >= 8, "{a}");
@@ -91,17 +154,30 @@ fn sample_is_seeded_and_per_model() {
 fn schema_variants_are_detected() {
     let dir = tempdir("variants");
     for (variant, expect) in [
-        ("sharegpt", "sharegpt (id: conversation_hash, messages: conversations.{from,value}"),
+        (
+            "sharegpt",
+            "sharegpt (id: conversation_hash, messages: conversations.{from,value}",
+        ),
         ("conversation-id", "wildchat (id: conversation_id"),
         ("no-model", "model: file name"),
     ] {
         let out_dir = dir.join(variant);
-        ok(["synth", "--variant", variant, "--out", out_dir.to_str().unwrap()]);
+        ok([
+            "synth",
+            "--variant",
+            variant,
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
         let out = ok(["inspect", "-q", out_dir.to_str().unwrap()]);
         assert!(out.contains(expect), "{variant}: {out}");
         let rows = model_rows(&out);
         assert_eq!(rows.len(), 5, "{variant}: {out}");
-        assert_eq!(rows.iter().map(|r| r.1).sum::<u64>(), 576, "{variant}: {out}");
+        assert_eq!(
+            rows.iter().map(|r| r.1).sum::<u64>(),
+            576,
+            "{variant}: {out}"
+        );
     }
 }
 
@@ -112,17 +188,36 @@ fn model_from_dir_and_file() {
     // corpus/<model>/data/part.parquet, as WildChat-50M is laid out.
     let nested = dir.join("corpus/my-model/data");
     std::fs::create_dir_all(&nested).unwrap();
-    std::fs::copy(dir.join("x/terse-1b.parquet"), nested.join("train-0.parquet")).unwrap();
-    let out = ok(["inspect", "-q", "--model-from", "dir", dir.join("corpus").to_str().unwrap()]);
+    std::fs::copy(
+        dir.join("x/terse-1b.parquet"),
+        nested.join("train-0.parquet"),
+    )
+    .unwrap();
+    let out = ok([
+        "inspect",
+        "-q",
+        "--model-from",
+        "dir",
+        dir.join("corpus").to_str().unwrap(),
+    ]);
     assert_eq!(model_rows(&out), vec![("my-model".to_string(), 108)]);
-    let out = ok(["inspect", "-q", "--model-from", "file", dir.join("corpus").to_str().unwrap()]);
+    let out = ok([
+        "inspect",
+        "-q",
+        "--model-from",
+        "file",
+        dir.join("corpus").to_str().unwrap(),
+    ]);
     assert_eq!(model_rows(&out), vec![("train-0".to_string(), 108)]);
 }
 
 #[test]
 fn missing_path_is_one_line_error() {
     let e = fails(["inspect", "/no/such/corpus"]);
-    assert!(e.contains("/no/such/corpus") && e.contains("cannot open"), "{e}");
+    assert!(
+        e.contains("/no/such/corpus") && e.contains("cannot open"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -131,12 +226,18 @@ fn empty_and_non_parquet_files_are_refused() {
     let empty = dir.join("empty.parquet");
     std::fs::write(&empty, b"").unwrap();
     let e = fails(["inspect", empty.to_str().unwrap()]);
-    assert!(e.contains("empty.parquet") && e.contains("empty file"), "{e}");
+    assert!(
+        e.contains("empty.parquet") && e.contains("empty file"),
+        "{e}"
+    );
 
     let text = dir.join("notes.parquet");
     std::fs::write(&text, b"this is a text file, not parquet\n").unwrap();
     let e = fails(["inspect", text.to_str().unwrap()]);
-    assert!(e.contains("notes.parquet") && e.contains("not a readable Parquet file"), "{e}");
+    assert!(
+        e.contains("notes.parquet") && e.contains("not a readable Parquet file"),
+        "{e}"
+    );
 
     let trunc = dir.join("truncated.parquet");
     let bytes = std::fs::read(sample().join("headings-70b.parquet")).unwrap();
@@ -163,19 +264,52 @@ fn truncated_row_group_data_names_the_row_group() {
 fn missing_columns_are_named() {
     let dir = tempdir("missing-cols");
     let p = dir.join("nohash.parquet");
-    write_parquet(&p, vec![("model", strings(&["m"])), ("conversation", conversation(&[vec![("assistant", Some("hi"))]]))]);
+    write_parquet(
+        &p,
+        vec![
+            ("model", strings(&["m"])),
+            (
+                "conversation",
+                conversation(&[vec![("assistant", Some("hi"))]]),
+            ),
+        ],
+    );
     let e = fails(["inspect", p.to_str().unwrap()]);
-    assert!(e.contains("nohash.parquet") && e.contains("column conversation_hash"), "{e}");
+    assert!(
+        e.contains("nohash.parquet") && e.contains("column conversation_hash"),
+        "{e}"
+    );
 
     let p = dir.join("noconv.parquet");
-    write_parquet(&p, vec![("conversation_hash", strings(&["h"])), ("model", strings(&["m"]))]);
+    write_parquet(
+        &p,
+        vec![
+            ("conversation_hash", strings(&["h"])),
+            ("model", strings(&["m"])),
+        ],
+    );
     let e = fails(["inspect", p.to_str().unwrap()]);
-    assert!(e.contains("noconv.parquet") && e.contains("column conversation"), "{e}");
+    assert!(
+        e.contains("noconv.parquet") && e.contains("column conversation"),
+        "{e}"
+    );
 
     let p = dir.join("nomodel.parquet");
-    write_parquet(&p, vec![("conversation_hash", strings(&["h"])), ("conversation", conversation(&[vec![("assistant", Some("hi"))]]))]);
+    write_parquet(
+        &p,
+        vec![
+            ("conversation_hash", strings(&["h"])),
+            (
+                "conversation",
+                conversation(&[vec![("assistant", Some("hi"))]]),
+            ),
+        ],
+    );
     let e = fails(["inspect", "--model-from", "column", p.to_str().unwrap()]);
-    assert!(e.contains("nomodel.parquet") && e.contains("column model"), "{e}");
+    assert!(
+        e.contains("nomodel.parquet") && e.contains("column model"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -187,10 +321,19 @@ fn content_of_the_wrong_type_is_named() {
     let contents: ArrayRef = Arc::new(Int64Array::from(vec![1, 2]));
     write_parquet(
         &p,
-        vec![("conversation_hash", strings(&["h"])), ("model", strings(&["m"])), ("conversation", messages(&rows, roles, contents))],
+        vec![
+            ("conversation_hash", strings(&["h"])),
+            ("model", strings(&["m"])),
+            ("conversation", messages(&rows, roles, contents)),
+        ],
     );
     let e = fails(["inspect", p.to_str().unwrap()]);
-    assert!(e.contains("intcontent.parquet") && e.contains("column conversation.content") && e.contains("Int64"), "{e}");
+    assert!(
+        e.contains("intcontent.parquet")
+            && e.contains("column conversation.content")
+            && e.contains("Int64"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -213,22 +356,40 @@ fn null_content_and_no_assistant_are_counted_not_fatal() {
         ],
     );
     let out = ok(["inspect", "-q", p.to_str().unwrap()]);
-    assert!(out.contains("responses: 1 (first assistant turn) from 1 models"), "{out}");
+    assert!(
+        out.contains("responses: 1 (first assistant turn) from 1 models"),
+        "{out}"
+    );
     assert!(out.contains("null content 1"), "{out}");
     assert!(out.contains("no assistant turn 2"), "{out}");
 }
 
 #[test]
 fn demo_pipeline_prints_a_row_per_sample_model() {
-    let out = ok(["run", "-q", root().join("pipelines/demo.toml").to_str().unwrap()]);
-    for m in ["bold-lists-7b", "bold-lists-distill-3b", "headings-70b", "plain-prose-13b", "terse-1b"] {
-        assert!(out.lines().any(|l| l.starts_with(&format!("| {m} |"))), "{m}: {out}");
+    let out = ok([
+        "run",
+        "-q",
+        root().join("pipelines/demo.toml").to_str().unwrap(),
+    ]);
+    for m in [
+        "bold-lists-7b",
+        "bold-lists-distill-3b",
+        "headings-70b",
+        "plain-prose-13b",
+        "terse-1b",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(&format!("| {m} |"))),
+            "{m}: {out}"
+        );
     }
 }
 
 #[test]
 fn shared_corpus_has_forty_models() {
-    let Some(corpus) = shared_corpus() else { return };
+    let Some(corpus) = shared_corpus() else {
+        return;
+    };
     let out = ok(["inspect", "-q", corpus.to_str().unwrap()]);
     let rows = model_rows(&out);
     assert_eq!(rows.len(), 40, "{out}");

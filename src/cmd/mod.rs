@@ -4,6 +4,8 @@ use clap::{Parser, Subcommand};
 
 pub mod inspect;
 pub mod run;
+pub mod similarity;
+pub mod style;
 pub mod synth;
 
 /// Exact, fast statistics and paper-style tables over corpora of LLM chat
@@ -20,6 +22,8 @@ enum Command {
     Inspect(inspect::Args),
     Synth(synth::Args),
     Run(run::Args),
+    Similarity(similarity::Args),
+    Style(style::Args),
 }
 
 /// Runs the chosen subcommand.
@@ -28,5 +32,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Inspect(a) => inspect::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Run(a) => run::run(a),
+        Command::Similarity(a) => similarity::run(a),
+        Command::Style(a) => style::run(a),
     }
 }

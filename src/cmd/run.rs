@@ -32,9 +32,40 @@ struct Pipeline {
     inputs: Vec<PathBuf>,
     /// Stages to run, in order.
     stages: Vec<String>,
+    /// Output folder; each stage writes `OUT/<stage>`.
+    #[serde(default)]
+    out: Option<PathBuf>,
+    /// Replace existing stage outputs (a demo meant to be rerun sets this).
+    #[serde(default)]
+    force: bool,
     /// Selection shared by all stages.
     #[serde(default)]
     select: Select,
+    /// Options of the similarity stage.
+    #[serde(default)]
+    similarity: Similarity,
+    /// Options of the style stage.
+    #[serde(default)]
+    style: Style,
+}
+
+/// The `[similarity]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Similarity {
+    refs: Option<toml::Value>,
+    aggregate: Option<String>,
+    bootstrap: Option<usize>,
+    memory: Option<u64>,
+}
+
+/// The `[style]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Style {
+    #[serde(default)]
+    pf: Vec<String>,
+    pf_baseline: Option<String>,
 }
 
 /// The `[select]` table: the same options as the stages' flags.
@@ -50,12 +81,31 @@ struct Select {
     seed: Option<u64>,
 }
 
+/// `p` relative to `base` unless absolute, with `.` and `..` folded away
+/// lexically so messages show a clean path.
 fn resolve(base: &Path, p: &Path) -> PathBuf {
-    if p.is_absolute() {
+    use std::path::Component;
+    let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
         base.join(p)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            c => out.push(c),
+        }
     }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// Runs `run`.
@@ -87,20 +137,59 @@ pub fn run(args: Args) -> Result<(), String> {
     if let Some(d) = &p.description {
         println!("# {d}\n");
     }
+    let file = args.pipeline.display();
+    let out_of = |stage: &str| -> Result<PathBuf, String> {
+        let out = p
+            .out
+            .as_ref()
+            .ok_or_else(|| format!("{file}: stage {stage} needs `out = \"DIR\"`"))?;
+        Ok(resolve(&base, out).join(stage))
+    };
     for stage in &p.stages {
+        if !["inspect", "similarity", "style"].contains(&stage.as_str()) {
+            return Err(format!(
+                "{file}: unknown stage {stage:?} (known: inspect, similarity, style)"
+            ));
+        }
+    }
+    for stage in &p.stages {
+        println!("## {stage}\n");
         match stage.as_str() {
             "inspect" => {
-                println!("## inspect\n");
-                crate::cmd::inspect::run(crate::cmd::inspect::Args::from_select(select.clone()))?;
-                println!();
+                crate::cmd::inspect::run(crate::cmd::inspect::Args::from_select(select.clone()))?
             }
-            other => {
-                return Err(format!(
-                    "{}: unknown stage {other:?} (known: inspect)",
-                    args.pipeline.display()
-                ))
+            "similarity" => {
+                let o = &p.similarity;
+                let refs = match &o.refs {
+                    None => "5".to_string(),
+                    Some(toml::Value::Integer(k)) => k.to_string(),
+                    Some(toml::Value::String(s)) => s.clone(),
+                    Some(v) => {
+                        return Err(format!(
+                            "{file}: similarity.refs must be a number or \"all\", not {v}"
+                        ))
+                    }
+                };
+                crate::cmd::similarity::run(crate::cmd::similarity::Args {
+                    select: select.clone(),
+                    out: out_of("similarity")?,
+                    force: p.force,
+                    refs: refs.parse()?,
+                    aggregate: o.aggregate.as_deref().unwrap_or("honest").parse()?,
+                    bootstrap: o.bootstrap.unwrap_or(1000),
+                    memory: o.memory.unwrap_or(4096),
+                })?
             }
+            "style" => crate::cmd::style::run(crate::cmd::style::Args {
+                select: select.clone(),
+                out: out_of("style")?,
+                force: p.force,
+                pf: p.style.pf.clone(),
+                pf_baseline: p.style.pf_baseline.clone(),
+            })?,
+            _ => unreachable!("checked above"),
         }
+        println!();
     }
     Ok(())
 }

@@ -27,7 +27,10 @@ pub fn shared_corpus() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("notice: {} is absent; skipping the test that needs the real corpus", p.display());
+        eprintln!(
+            "notice: {} is absent; skipping the test that needs the real corpus",
+            p.display()
+        );
         None
     }
 }
@@ -69,9 +72,17 @@ where
 {
     let out = wildstat(args);
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(1), "expected failure, got {:?}: {err}", out.status);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "expected failure, got {:?}: {err}",
+        out.status
+    );
     assert!(!err.contains("panicked"), "panic: {err}");
-    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("wildstat: error:")).collect();
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("wildstat: error:"))
+        .collect();
     assert_eq!(lines.len(), 1, "expected one error line: {err}");
     lines[0].to_string()
 }
@@ -90,8 +101,11 @@ pub fn write_parquet(path: &Path, cols: Vec<(&str, ArrayRef)>) {
         .iter()
         .map(|(n, a)| Field::new(*n, a.data_type().clone(), true))
         .collect();
-    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), cols.into_iter().map(|(_, a)| a).collect())
-        .expect("batch");
+    let batch = RecordBatch::try_new(
+        Arc::new(Schema::new(fields)),
+        cols.into_iter().map(|(_, a)| a).collect(),
+    )
+    .expect("batch");
     let f = std::fs::File::create(path).expect("create parquet");
     let mut w = ArrowWriter::try_new(f, batch.schema(), None).expect("writer");
     w.write(&batch).expect("write");
@@ -103,13 +117,24 @@ pub fn write_parquet(path: &Path, cols: Vec<(&str, ArrayRef)>) {
 pub fn conversation(rows: &[Vec<(&str, Option<&str>)>]) -> ArrayRef {
     let roles: Vec<&str> = rows.iter().flatten().map(|(r, _)| *r).collect();
     let contents: Vec<Option<&str>> = rows.iter().flatten().map(|(_, c)| *c).collect();
-    messages(rows, Arc::new(StringArray::from(roles)), Arc::new(StringArray::from(contents)))
+    messages(
+        rows,
+        Arc::new(StringArray::from(roles)),
+        Arc::new(StringArray::from(contents)),
+    )
 }
 
 /// A `conversation` column with the given role and content arrays.
-pub fn messages(rows: &[Vec<(&str, Option<&str>)>], roles: ArrayRef, contents: ArrayRef) -> ArrayRef {
+pub fn messages(
+    rows: &[Vec<(&str, Option<&str>)>],
+    roles: ArrayRef,
+    contents: ArrayRef,
+) -> ArrayRef {
     let s = StructArray::from(vec![
-        (Arc::new(Field::new("content", contents.data_type().clone(), true)), contents),
+        (
+            Arc::new(Field::new("content", contents.data_type().clone(), true)),
+            contents,
+        ),
         (Arc::new(Field::new("role", DataType::Utf8, true)), roles),
     ]);
     let lens = rows.iter().map(|r| r.len());

@@ -1,0 +1,238 @@
+//! Choosing which (target, reference) model pairs to score, grouping a batch
+//! of responses by conversation, and scoring the pairs in parallel.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use wildstat_metrics::{score, Prepared, Preparer, Scratch};
+use wildstat_reader::{keyed_hash, Response};
+
+/// How many reference models each target is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refs {
+    /// K other models per target, drawn with the seed (the paper used 5).
+    K(usize),
+    /// Every other model: the full model x model matrix.
+    All,
+}
+
+impl std::str::FromStr for Refs {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "all" {
+            return Ok(Refs::All);
+        }
+        match s.parse::<usize>() {
+            Ok(k) if k > 0 => Ok(Refs::K(k)),
+            _ => Err(format!(
+                "invalid --refs {s:?}: expected a positive number or all"
+            )),
+        }
+    }
+}
+
+/// For each target model (by index into `models`), the reference models it is
+/// compared with, sorted by index. A draw depends only on the seed and the
+/// model names, never on file order or thread count.
+pub fn plan_refs(models: &[String], refs: Refs, seed: u64) -> Vec<Vec<usize>> {
+    (0..models.len())
+        .map(|t| {
+            let mut others: Vec<usize> = (0..models.len()).filter(|&r| r != t).collect();
+            if let Refs::K(k) = refs {
+                others.sort_by_key(|&r| {
+                    (
+                        keyed_hash(seed, &format!("{}\u{0}{}", models[t], models[r])),
+                        r,
+                    )
+                });
+                others.truncate(k);
+                others.sort_unstable();
+            }
+            others
+        })
+        .collect()
+}
+
+/// Python's `str.strip()`: removes leading and trailing characters for which
+/// `str.isspace()` is true (Unicode White_Space plus U+001C..U+001F).
+pub fn py_strip(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
+}
+
+/// One conversation turn of a batch: the models that answered it and where
+/// their prepared responses are.
+#[derive(Debug)]
+pub struct Conversation {
+    /// Conversation id.
+    pub hash: String,
+    /// Assistant turn (1 = first).
+    pub turn: u32,
+    /// (model index, index into the batch's prepared responses), by model.
+    pub answers: Vec<(usize, usize)>,
+}
+
+/// A batch grouped by conversation, with each response prepared once.
+pub struct Batch {
+    /// Conversations in (hash, turn) order.
+    pub conversations: Vec<Conversation>,
+    /// Prepared responses, indexed by `Conversation::answers`.
+    pub prepared: Vec<Prepared>,
+    /// Responses dropped because the same model answered the same
+    /// conversation turn twice (the first one read is kept).
+    pub duplicates: u64,
+}
+
+/// Groups `responses` (in read order) by conversation turn and prepares each
+/// text once, in parallel. `model_index` maps a model name to its index.
+pub fn group(
+    responses: Vec<Response>,
+    model_index: &dyn Fn(&str) -> Option<usize>,
+    preparer: &Preparer,
+) -> Batch {
+    let mut by_conv: BTreeMap<(String, u32), BTreeMap<usize, usize>> = BTreeMap::new();
+    let mut texts: Vec<Response> = Vec::with_capacity(responses.len());
+    let mut duplicates = 0;
+    for r in responses {
+        let Some(m) = model_index(&r.model) else {
+            continue;
+        };
+        let slot = by_conv
+            .entry((r.conversation_hash.clone(), r.turn))
+            .or_default();
+        if slot.contains_key(&m) {
+            duplicates += 1;
+            continue;
+        }
+        slot.insert(m, texts.len());
+        texts.push(r);
+    }
+    let prepared: Vec<Prepared> = texts
+        .par_iter()
+        .map(|r| preparer.prepare(py_strip(&r.text)))
+        .collect();
+    let conversations = by_conv
+        .into_iter()
+        .map(|((hash, turn), answers)| Conversation {
+            hash,
+            turn,
+            answers: answers.into_iter().collect(),
+        })
+        .collect();
+    Batch {
+        conversations,
+        prepared,
+        duplicates,
+    }
+}
+
+/// Number of pairs `score_batch` will score in `batch`.
+pub fn count_pairs(batch: &Batch, refs: &[Vec<usize>]) -> u64 {
+    let mut n = 0;
+    for c in &batch.conversations {
+        for &(t, _) in &c.answers {
+            n += refs[t]
+                .iter()
+                .filter(|&&r| c.answers.binary_search_by_key(&r, |a| a.0).is_ok())
+                .count() as u64;
+        }
+    }
+    n
+}
+
+/// Scores of one pair, in the column order of `pairs.parquet`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairScore {
+    /// Target model index.
+    pub target: usize,
+    /// Reference model index.
+    pub reference: usize,
+    /// ROUGE-1 F1.
+    pub rouge1: f64,
+    /// ROUGE-2 F1.
+    pub rouge2: f64,
+    /// ROUGE-L F1.
+    pub rouge_l: f64,
+    /// METEOR.
+    pub meteor: f64,
+}
+
+impl PairScore {
+    /// The four metrics in table order.
+    pub fn metrics(&self) -> [f64; 4] {
+        [self.rouge1, self.rouge2, self.rouge_l, self.meteor]
+    }
+}
+
+/// Scored pairs of one conversation turn, plus references that were planned
+/// but had no answer.
+#[derive(Debug, Default)]
+pub struct Scored {
+    /// Pairs in (target, reference) order.
+    pub pairs: Vec<PairScore>,
+    /// Planned (target, reference) pairs skipped because the reference model
+    /// did not answer this conversation.
+    pub missing: u64,
+}
+
+/// Scores every planned pair of every conversation of the batch, spreading
+/// conversations over threads; the result is in conversation order whatever
+/// the thread count.
+pub fn score_batch(batch: &Batch, refs: &[Vec<usize>], done: &(dyn Fn(u64) + Sync)) -> Vec<Scored> {
+    batch
+        .conversations
+        .par_iter()
+        .map_init(Scratch::default, |scratch, c| {
+            let mut out = Scored::default();
+            for &(t, ti) in &c.answers {
+                for &r in &refs[t] {
+                    match c.answers.binary_search_by_key(&r, |a| a.0) {
+                        Ok(pos) => {
+                            let ri = c.answers[pos].1;
+                            let s = score(&batch.prepared[ti], &batch.prepared[ri], scratch);
+                            out.pairs.push(PairScore {
+                                target: t,
+                                reference: r,
+                                rouge1: s.rouge1.fmeasure,
+                                rouge2: s.rouge2.fmeasure,
+                                rouge_l: s.rouge_l.fmeasure,
+                                meteor: s.meteor,
+                            });
+                        }
+                        Err(_) => out.missing += 1,
+                    }
+                }
+            }
+            done(out.pairs.len() as u64);
+            out
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_k_draws_k_distinct_others_deterministically() {
+        let models: Vec<String> = (0..10).map(|i| format!("m{i}")).collect();
+        let a = plan_refs(&models, Refs::K(5), 1);
+        assert_eq!(a, plan_refs(&models, Refs::K(5), 1));
+        assert_ne!(a, plan_refs(&models, Refs::K(5), 2));
+        for (t, r) in a.iter().enumerate() {
+            assert_eq!(r.len(), 5);
+            assert!(!r.contains(&t));
+            assert!(r.windows(2).all(|w| w[0] < w[1]));
+        }
+        let all = plan_refs(&models, Refs::All, 1);
+        assert_eq!(all[3], vec![0, 1, 2, 4, 5, 6, 7, 8, 9]);
+        // K larger than the number of other models is every other model.
+        assert_eq!(plan_refs(&models, Refs::K(50), 1), all);
+    }
+
+    #[test]
+    fn py_strip_matches_python_isspace() {
+        assert_eq!(py_strip("\u{1c}\u{85} hi \u{3000}\u{1f}"), "hi");
+        // U+200B (zero width space) is not whitespace for Python.
+        assert_eq!(py_strip("\u{200b}x"), "\u{200b}x");
+    }
+}
