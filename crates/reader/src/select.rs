@@ -164,3 +164,26 @@ pub fn sample_plan(
         .collect();
     Ok(SamplePlan { keep })
 }
+
+/// The models present in the selected transcripts, sorted by name, found by
+/// reading only conversation-level columns. Stages that pair models need the
+/// whole list before they read any text.
+pub fn models(files: &[InputFile], units: &[Unit], selection: &Selection) -> Result<Vec<String>> {
+    let sets: Vec<std::collections::BTreeSet<String>> = units
+        .par_iter()
+        .map(|&u| {
+            let mut s = std::collections::BTreeSet::new();
+            read_keys(&files[u.file], u, &mut |model, id, lang| {
+                if selection.keeps(model, id, lang) && !s.contains(&**model) {
+                    s.insert(model.to_string());
+                }
+            })?;
+            Ok(s)
+        })
+        .collect::<Result<_>>()?;
+    let mut all = std::collections::BTreeSet::new();
+    for s in sets {
+        all.extend(s);
+    }
+    Ok(all.into_iter().collect())
+}
