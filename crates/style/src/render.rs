@@ -16,9 +16,11 @@
 //! - a non-last list item whose source ends with a blank line (e.g. inside an
 //!   unclosed fenced code block) makes the list loose in markdown-it: such
 //!   lists get `<p>` around the inline runs of their items;
-//! - an inline `<!-- ... -->` that markdown-it's comment regex (stricter than
+//! - an inline `<!-- ... -->` that markdown-it's comment regex (different from
 //!   CommonMark 0.31, e.g. no `--->` ending) rejects is escaped so that it is
-//!   text for pulldown-cmark too;
+//!   text for pulldown-cmark too; when markdown-it's comment runs on to a
+//!   later `-->`, that whole source span is emitted as raw HTML and the
+//!   inline events inside it are dropped;
 //! - markdown-it's `maxNesting = 20`: the content of a blockquote at block
 //!   nesting level >= 20 is dropped, and so is everything after the start of a
 //!   list item whose content would be at level >= 20, up to the end of the
@@ -222,7 +224,13 @@ fn line_start(src: &str, i: usize) -> usize {
 /// sees; empty when none is needed.
 fn find_edits(src: &str, evs: &Events<'_>) -> Vec<(usize, String)> {
     let mut edits = Vec::new();
+    let mut block_end = src.len();
     for (k, (ev, r)) in evs.iter().enumerate() {
+        if let Event::Start(t) = ev {
+            if is_inline_container(t) {
+                block_end = r.end;
+            }
+        }
         match ev {
             // a lone `|` line right after a table: markdown-it's empty row
             Event::End(TagEnd::Table) => {
@@ -239,7 +247,10 @@ fn find_edits(src: &str, evs: &Events<'_>) -> Vec<(usize, String)> {
             }
             // an inline comment markdown-it's (older) comment regex rejects
             Event::InlineHtml(h) if h.starts_with("<!--") => {
-                if src[r.start..].starts_with("<!--") && !markdown_it_comment(&src[r.start..]) {
+                let end = block_end.max(r.end).min(src.len());
+                if src[r.start..].starts_with("<!--")
+                    && markdown_it_comment(&src[r.start..end]).is_none()
+                {
                     edits.push((r.start, "\\".to_string()));
                 }
             }
@@ -269,18 +280,21 @@ fn find_edits(src: &str, evs: &Events<'_>) -> Vec<(usize, String)> {
     edits
 }
 
-/// Whether markdown-it's inline comment regex
-/// `<!---?>|<!--(?:[^-]|-[^-]|--[^>])*-->` matches at the start of `s`.
+/// End (byte length) of the match of markdown-it's inline comment regex
+/// `<!---?>|<!--(?:[^-]|-[^-]|--[^>])*-->` at the start of `s`, if any.
 /// The star's tokenisation is unique, so Python's backtracking reduces to:
-/// walk the tokens as far as they go, then look for `-->` at a token
-/// boundary.
-pub fn markdown_it_comment(s: &str) -> bool {
+/// walk the tokens as far as they go, then take the furthest token boundary
+/// followed by `-->`.
+pub fn markdown_it_comment(s: &str) -> Option<usize> {
     let b = s.as_bytes();
-    if b.starts_with(b"<!-->") || b.starts_with(b"<!--->") {
-        return true;
+    if b.starts_with(b"<!-->") {
+        return Some(5);
+    }
+    if b.starts_with(b"<!--->") {
+        return Some(6);
     }
     if !b.starts_with(b"<!--") {
-        return false;
+        return None;
     }
     let mut p = 4;
     let mut bounds = vec![p];
@@ -294,7 +308,20 @@ pub fn markdown_it_comment(s: &str) -> bool {
         p += step;
         bounds.push(p);
     }
-    bounds.iter().rev().any(|&q| b[q..].starts_with(b"-->"))
+    bounds
+        .iter()
+        .rev()
+        .find(|&&q| b[q..].starts_with(b"-->"))
+        .map(|&q| q + 3)
+}
+
+/// Blocks whose range bounds markdown-it's inline parse (paragraph, heading,
+/// table cell; tight list items hold their paragraph's inlines directly).
+fn is_inline_container(t: &Tag<'_>) -> bool {
+    matches!(
+        t,
+        Tag::Paragraph | Tag::Heading { .. } | Tag::TableCell | Tag::Item
+    )
 }
 
 fn apply_edits(src: &str, mut edits: Vec<(usize, String)>) -> String {
@@ -513,7 +540,32 @@ fn render_events(src: &str, evs: &Events<'_>, out: &mut String) -> RenderInfo {
     // skipping content dropped by maxNesting: skip until `open` shrinks to this
     let mut skip_to: Option<usize> = None;
 
-    for (k, (ev, _)) in evs.iter().enumerate() {
+    // inline container end, and raw-comment override region [start, end)
+    let mut block_end = src.len();
+    let mut raw_region = (0usize, 0usize);
+    for (k, (ev, r)) in evs.iter().enumerate() {
+        if r.start >= raw_region.0 && r.start < raw_region.1 {
+            let inline = match ev {
+                Event::Start(t) => is_inline_tag(t),
+                Event::End(t) => is_inline_end(t),
+                Event::Text(_)
+                | Event::Code(_)
+                | Event::InlineHtml(_)
+                | Event::SoftBreak
+                | Event::HardBreak
+                | Event::InlineMath(_)
+                | Event::FootnoteReference(_) => true,
+                _ => false,
+            };
+            if inline {
+                continue;
+            }
+        }
+        if let Event::Start(t) = ev {
+            if is_inline_container(t) {
+                block_end = r.end;
+            }
+        }
         if let Some(depth) = skip_to {
             match ev {
                 Event::Start(t) if !is_inline_tag(t) => {
@@ -785,6 +837,18 @@ fn render_events(src: &str, evs: &Events<'_>, out: &mut String) -> RenderInfo {
                 out.push_str("<code>");
                 escape_html(out, t);
                 out.push_str("</code>");
+            }
+            Event::InlineHtml(t) if t.starts_with("<!--") && src[r.start..].starts_with("<!--") => {
+                // markdown-it's comment may run past pulldown-cmark's (to a
+                // later `-->`): then the source up to there is raw HTML
+                let end = block_end.max(r.end).min(src.len());
+                match markdown_it_comment(&src[r.start..end]) {
+                    Some(e) if r.start + e > r.end => {
+                        out.push_str(&src[r.start..r.start + e]);
+                        raw_region = (r.start, r.start + e);
+                    }
+                    _ => out.push_str(t),
+                }
             }
             Event::Html(t) | Event::InlineHtml(t) => out.push_str(t),
             Event::SoftBreak => out.push('\n'),
