@@ -15,6 +15,13 @@ RougeScorer(["rouge1","rouge2","rougeL"], use_stemmer=True).score(target,
 prediction) and by the Rust example; all nine floats must be bitwise equal.
 Prints "N pairs, M mismatching pairs" plus the first mismatches (scores and
 hashes only, no text); exits 1 on any mismatch. Nothing is written to disk.
+
+Before the pairs, the tokenizer alone is checked on EVERY first response of
+the corpus: rouge_score.tokenize.tokenize(text, stemmer) (with NLTK's
+PorterStemmer behind a per-word memo, which changes no result) against the
+`rouge_tokens` example. Skip with --no-tokens.
+
+    cargo build -p wildstat-metrics --release --example rouge_tokens
 """
 
 import argparse
@@ -30,7 +37,9 @@ import time
 from collections import defaultdict
 
 import pyarrow.parquet as pq
+from nltk.stem.porter import PorterStemmer
 from rouge_score import rouge_scorer
+from rouge_score import tokenize as rs_tokenize
 
 KEYS = ("rouge1", "rouge2", "rougeL")
 _scorer = None
@@ -58,6 +67,40 @@ def load(corpus_dir):
     return by_hash
 
 
+class MemoStemmer:
+    """NLTK PorterStemmer with a per-word memo (same results, faster)."""
+
+    def __init__(self):
+        self._p = PorterStemmer()
+        self._memo = {}
+
+    def stem(self, w):
+        s = self._memo.get(w)
+        if s is None:
+            s = self._memo[w] = self._p.stem(w)
+        return s
+
+
+def check_tokens(by_hash, args):
+    keys = sorted((h, m) for h in by_hash for m in by_hash[h])
+    texts = [by_hash[h][m] for h, m in keys]
+    stemmer = MemoStemmer()
+    want = [rs_tokenize.tokenize(t, stemmer) for t in texts]
+    payload = "".join(json.dumps({"text": t}) + "\n" for t in texts)
+    res = subprocess.run([args.tokens_bin], input=payload, capture_output=True,
+                         encoding="utf-8", check=True)
+    got = [line.split() for line in res.stdout.split("\n")[:-1]]
+    assert len(got) == len(texts), (len(got), len(texts))
+    bad = [i for i in range(len(texts)) if got[i] != want[i]]
+    print(f"tokens: {len(texts)} texts, {sum(map(len, want))} tokens, "
+          f"{len(bad)} mismatching texts")
+    for i in bad[: args.show]:
+        print(f"  {keys[i]}: first difference at token "
+              f"{next(k for k, (a, b) in enumerate(zip(want[i] + [None], got[i] + [None])) if a != b)}")
+    if bad:
+        sys.exit(1)
+
+
 def bits(x):
     return struct.pack("<d", x)
 
@@ -70,9 +113,13 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
     ap.add_argument("--bin", default="target/release/examples/rouge_pairs")
     ap.add_argument("--show", type=int, default=10)
+    ap.add_argument("--tokens-bin", default="target/release/examples/rouge_tokens")
+    ap.add_argument("--no-tokens", action="store_true")
     args = ap.parse_args()
 
     by_hash = load(args.corpus)
+    if not args.no_tokens:
+        check_tokens(by_hash, args)
     hashes = sorted(h for h in by_hash if len(by_hash[h]) >= 2)
     rng = random.Random(args.seed)
     per_hash = -(-args.pairs // len(hashes))

@@ -31,9 +31,11 @@ pub fn lowercased_only_by_rust(c: char) -> bool {
 ///
 /// ASCII input takes a byte-wise fast path. Otherwise Rust's full lowercase
 /// is used, except for the characters of [`lowercased_only_by_rust`]. Known
-/// residual difference, accepted: the Final_Sigma context of a capital sigma
-/// directly next to one of those post-Unicode-14 characters (they are
-/// "cased" for Rust but not for Python).
+/// residual difference, accepted: whether a capital sigma is word-final
+/// (ς vs σ) can differ when the characters around it include scalar values
+/// first assigned after Unicode 14 (Rust sees their Cased/Case_Ignorable
+/// properties, Python 3.11 does not). It never affects ROUGE (Greek letters
+/// are separators there) and needs post-2021 characters glued to a Σ.
 pub fn py_lower(s: &str) -> String {
     if s.is_ascii() {
         return s.to_ascii_lowercase();
