@@ -139,8 +139,16 @@ pub fn escape_single_tildes(text: &str) -> Cow<'_, str> {
                     if even >= 4 {
                         let prev = text[..i].chars().next_back().filter(|&c| c != '\n');
                         let next = text[j..].chars().next().filter(|&c| c != '\n');
-                        let sep_left = class_rep(flank_class(next));
-                        let sep_right = class_rep(flank_class(prev));
+                        let (pc, nc) = (flank_class(prev), flank_class(next));
+                        // markdown-it never pairs two delimiters of one run;
+                        // a run that can both open and close is split so that
+                        // the first part only closes and the last only opens
+                        let both = (pc == 1 && nc == 1) || (pc == 2 && nc == 2);
+                        let (sep_left, sep_right) = if both {
+                            (" ", " ")
+                        } else {
+                            (class_rep(nc), class_rep(pc))
+                        };
                         for k in 0..even / 2 {
                             if k > 0 {
                                 out.push_str(sep_left);
@@ -256,14 +264,11 @@ fn find_edits(src: &str, evs: &Events<'_>) -> Vec<(usize, String)> {
             }
             // an empty item followed by >= 2 blank lines ends the list
             Event::Start(Tag::Item) => {
-                if let (
-                    Some((Event::End(TagEnd::Item), _)),
-                    Some((Event::Start(Tag::Item), r2)),
-                ) = (evs.get(k + 1), evs.get(k + 2))
+                if let (Some((Event::End(TagEnd::Item), _)), Some((Event::Start(Tag::Item), r2))) =
+                    (evs.get(k + 1), evs.get(k + 2))
                 {
-                    let marker_line_end = src[r.start..]
-                        .find('\n')
-                        .map_or(src.len(), |p| r.start + p);
+                    let marker_line_end =
+                        src[r.start..].find('\n').map_or(src.len(), |p| r.start + p);
                     let next_line = line_start(src, r2.start);
                     if next_line > marker_line_end {
                         let between = &src[marker_line_end..next_line];
@@ -402,11 +407,9 @@ fn force_loose_lists(src: &str, evs: &Events<'_>) -> Vec<usize> {
                             l.items += 1;
                         }
                     }
-                    Tag::Paragraph => {
-                        if blocks.last() == Some(&true) {
-                            if let Some(l) = lists.last_mut() {
-                                l.pd_loose = true;
-                            }
+                    Tag::Paragraph if blocks.last() == Some(&true) => {
+                        if let Some(l) = lists.last_mut() {
+                            l.pd_loose = true;
                         }
                     }
                     Tag::BlockQuote(_) => bq += 1,
@@ -817,9 +820,7 @@ fn render_events(src: &str, evs: &Events<'_>, out: &mut String) -> RenderInfo {
                         out.push_str("</tr>\n</thead>\n");
                     }
                     TagEnd::TableRow => out.push_str("</tr>\n"),
-                    TagEnd::TableCell => {
-                        out.push_str(if in_thead { "</th>\n" } else { "</td>\n" })
-                    }
+                    TagEnd::TableCell => out.push_str(if in_thead { "</th>\n" } else { "</td>\n" }),
                     TagEnd::Emphasis => out.push_str("</em>"),
                     TagEnd::Strong => out.push_str("</strong>"),
                     TagEnd::Strikethrough => out.push_str("</s>"),

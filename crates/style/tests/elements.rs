@@ -56,7 +56,12 @@ fn len_words_lines() {
 fn code_blocks_and_languages() {
     for c in small_cases() {
         let s = count(&c.text);
-        assert_eq!(s.code_blocks, c.field("code_blocks"), "code_blocks of {}", c.name);
+        assert_eq!(
+            s.code_blocks,
+            c.field("code_blocks"),
+            "code_blocks of {}",
+            c.name
+        );
         assert_eq!(s.code_langs, c.langs(), "code_langs of {}", c.name);
     }
 }
@@ -96,7 +101,10 @@ fn elements_order_and_indexing() {
     let mut s = StyleCounts::default();
     for i in 0..20 {
         *s.element_mut(i) = i as u64 + 1;
-        assert_eq!(StyleCounts::element_index(StyleCounts::ELEMENTS[i]), Some(i));
+        assert_eq!(
+            StyleCounts::element_index(StyleCounts::ELEMENTS[i]),
+            Some(i)
+        );
     }
     assert_eq!(s.h1, 1);
     assert_eq!(s.code, 13);
@@ -130,7 +138,8 @@ fn merge_is_exact_and_order_free() {
 #[test]
 fn raw_html_scanner_matches_html_parser() {
     // values from BeautifulSoup(html, "html.parser").find_all() (CPython 3.11.7)
-    let (c, rej) = count_html_elements("<p><strong>a</strong><a href='x'>b</a><br/><IMG SRC=x></p>");
+    let (c, rej) =
+        count_html_elements("<p><strong>a</strong><a href='x'>b</a><br/><IMG SRC=x></p>");
     assert!(!rej);
     assert_eq!((c[6], c[10], c[17], c[18]), (1, 1, 1, 1));
     // script content is CDATA
