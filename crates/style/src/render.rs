@@ -13,6 +13,8 @@
 //! - an empty list item followed by two or more blank lines ends the list in
 //!   markdown-it (its "empty item spans two lines" rule): an HTML comment line
 //!   (no element) is inserted before the next item so the list ends there;
+//! - leading tabs are expanded and non-ASCII whitespace after a line-final
+//!   tag is made ASCII (see [`normalize_lines`]);
 //! - a non-last list item whose source ends with a blank line (e.g. inside an
 //!   unclosed fenced code block) makes the list loose in markdown-it: such
 //!   lists get `<p>` around the inline runs of their items;
@@ -27,7 +29,9 @@
 //!   enclosing blockquote (or document);
 //! - links, images and autolinks whose destination markdown-it's
 //!   `validateLink` rejects (`javascript:`, `vbscript:`, `file:`, `data:` other
-//!   than `data:image/(gif|png|jpeg|webp);`) are rendered as their text;
+//!   than `data:image/(gif|png|jpeg|webp);`) are text in markdown-it: their
+//!   opening `[`/`<` is backslash-escaped and the text re-parsed (reference
+//!   links whose definition is rejected stay links: not compensated);
 //! - image `alt` is the plain text of its content (markdown-it's
 //!   `renderInlineAsText`), so nothing inside an image is an element;
 //! - `<tbody>` only when a table has body rows.
@@ -262,6 +266,23 @@ fn find_edits(src: &str, evs: &Events<'_>) -> Vec<(usize, String)> {
                     edits.push((r.start, "\\".to_string()));
                 }
             }
+            // a link/image markdown-it's validateLink rejects is text there:
+            // escape its opening bracket so pulldown-cmark parses it as text
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. })
+                if !valid_link(dest_url) =>
+            {
+                let at = match src.as_bytes().get(r.start) {
+                    Some(b'[') | Some(b'<') => Some(r.start),
+                    Some(b'!') if src.as_bytes().get(r.start + 1) == Some(&b'[') => {
+                        Some(r.start + 1)
+                    }
+                    _ => None,
+                };
+                if let Some(at) = at {
+                    edits.push((at, "\\".to_string()));
+                }
+            }
             // an empty item followed by >= 2 blank lines ends the list
             Event::Start(Tag::Item) => {
                 if let (Some((Event::End(TagEnd::Item), _)), Some((Event::Start(Tag::Item), r2))) =
@@ -452,35 +473,54 @@ fn force_loose_lists(src: &str, evs: &Events<'_>) -> Vec<usize> {
     out
 }
 
-/// Expand tabs in the leading whitespace of every line to spaces (tab stop
-/// 4), which CommonMark defines as equivalent for block structure;
-/// pulldown-cmark mis-handles some tab-indented nested lists after a blank
-/// line (it makes them loose).
-pub fn expand_leading_tabs(text: &str) -> Cow<'_, str> {
-    if !text.contains('\t') {
+/// Line-level normalisation before parsing:
+/// - tabs in the leading whitespace of every line become spaces (tab stop 4,
+///   which CommonMark defines as equivalent for block structure);
+///   pulldown-cmark mis-handles some tab-indented nested lists after a blank
+///   line (it makes them loose);
+/// - non-ASCII whitespace (Python `\s`, e.g. U+00A0) after a final `>` of a
+///   line holding a tag becomes spaces: markdown-it's HTML block rule 7
+///   (`<tag>\s*$`) accepts it, pulldown-cmark does not.
+pub fn normalize_lines(text: &str) -> Cow<'_, str> {
+    let has_tab = text.contains('\t');
+    let has_wide_ws = !text.is_ascii() && text.chars().any(|c| !c.is_ascii() && c.is_whitespace());
+    if !has_tab && !has_wide_ws {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 64);
     let mut changed = false;
     for line in text.split_inclusive('\n') {
         let lead = line.len() - line.trim_start_matches([' ', '\t']).len();
-        if !line[..lead].contains('\t') {
-            out.push_str(line);
-            continue;
+        let mut rest = &line[lead..];
+        if line[..lead].contains('\t') {
+            changed = true;
+            let mut col = 0usize;
+            for c in line[..lead].chars() {
+                if c == '\t' {
+                    let n = 4 - col % 4;
+                    out.extend(std::iter::repeat_n(' ', n));
+                    col += n;
+                } else {
+                    out.push(' ');
+                    col += 1;
+                }
+            }
+        } else {
+            out.push_str(&line[..lead]);
         }
-        changed = true;
-        let mut col = 0usize;
-        for c in line[..lead].chars() {
-            if c == '\t' {
-                let n = 4 - col % 4;
-                out.extend(std::iter::repeat_n(' ', n));
-                col += n;
-            } else {
-                out.push(' ');
-                col += 1;
+        if has_wide_ws {
+            let body = rest.trim_end_matches(crate::htmlscan::py_isspace);
+            let tail = &rest[body.len()..];
+            if body.ends_with('>') && tail.chars().any(|c| !c.is_ascii()) && body.contains('<') {
+                changed = true;
+                out.push_str(body);
+                for c in tail.chars() {
+                    out.push(if c.is_ascii() { c } else { ' ' });
+                }
+                rest = "";
             }
         }
-        out.push_str(&line[lead..]);
+        out.push_str(rest);
     }
     if changed {
         Cow::Owned(out)
@@ -491,7 +531,7 @@ pub fn expand_leading_tabs(text: &str) -> Cow<'_, str> {
 
 /// Render `text` into `out` (appended) and return the structural info.
 pub fn render_html(text: &str, out: &mut String) -> RenderInfo {
-    let tabs = expand_leading_tabs(text);
+    let tabs = normalize_lines(text);
     let mut src: Cow<'_, str> = match escape_single_tildes(&tabs) {
         Cow::Borrowed(_) => tabs,
         Cow::Owned(s) => Cow::Owned(s),
