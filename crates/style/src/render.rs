@@ -511,7 +511,7 @@ pub fn normalize_lines(text: &str) -> Cow<'_, str> {
         if has_wide_ws {
             let body = rest.trim_end_matches(crate::htmlscan::py_isspace);
             let tail = &rest[body.len()..];
-            if body.ends_with('>') && tail.chars().any(|c| !c.is_ascii()) && body.contains('<') {
+            if body.ends_with('>') && !tail.is_ascii() && body.contains('<') {
                 changed = true;
                 out.push_str(body);
                 for c in tail.chars() {
