@@ -5,3 +5,11 @@
 set -euo pipefail
 command -v cargo >/dev/null || { echo "setup-test-deps: cargo not found" >&2; exit 1; }
 echo "setup-test-deps: $(cargo --version)"
+# A one-node Slurm for tests/slurm.rs (installs slurm and munge from Debian's
+# packages when missing; needs root). Without it that test skips with a notice.
+if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    bash "$(dirname "$0")/slurm/local-cluster.sh" start ||
+        echo "setup-test-deps: WARNING: the local Slurm did not start; tests/slurm.rs will skip" >&2
+else
+    echo "setup-test-deps: not root or no apt-get; tests/slurm.rs will skip"
+fi

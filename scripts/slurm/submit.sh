@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# submit.sh - run a wildstat stage as Slurm jobs: shards, then one merge.
+#
+# Usage:
+#   scripts/slurm/submit.sh [OPTIONS] -- STAGE INPUT... --out OUT [STAGE OPTIONS]
+#
+# STAGE is `similarity` or `style`. Submits, with `sbatch`:
+#   similarity  1. partition: `wildstat partition INPUT... --out OUT/partition
+#                  --buckets N [selection options]` (one pass over the inputs)
+#               2. array 0..N-1 after 1: `wildstat similarity OUT/partition
+#                  --out OUT --rank R --world-size N [stage options]`
+#               3. merge after 2: `wildstat merge OUT`
+#   style       2. array 0..N-1: `wildstat style INPUT... --out OUT --rank R
+#                  --world-size N [all options]`
+#               3. merge after 2: `wildstat merge OUT`
+# and prints one line per job: `partition ID`, `array ID`, `merge ID`.
+# Selection options (--model-from --models --conversations --language --turns
+# --sample --seed) go to the partition job; every other option goes to the
+# array tasks; --seed and --quiet go to both. The final tables land in OUT,
+# exactly as a single-process `wildstat STAGE INPUT... --out OUT` writes them.
+#
+# Every job writes its log to OUT/logs/ (`partition-JOB.out`,
+# `STAGE-ARRAYJOB_TASK.out`, `merge-JOB.out`). A job that depends on a failed
+# or cancelled one is cancelled too. Rerunning the same command is safe and
+# cheap: the partition is reused, finished ranks are skipped (their
+# OUT/parts/*.done markers), and only missing ranks and the merge run again.
+#
+# Options:
+#   --tasks N           array tasks = shards (default 1)
+#   --partition P       Slurm partition (default: the cluster's default)
+#   --time T            time limit of each job, as sbatch takes it (1:00:00)
+#   --mem M             memory per job, as sbatch takes it (8G)
+#   --cpus-per-task C   CPUs per job (default: the cluster's default, 1);
+#                       wildstat uses that many threads
+#   --sbatch-arg ARG    pass ARG to every sbatch call (repeatable), e.g.
+#                       --sbatch-arg=--account=myproj
+#   --name NAME         job name prefix (default wildstat)
+#   --wait              block until the merge job ends; exit 0 only if every
+#                       job completed, else name the failed jobs and show the
+#                       tails of their logs
+#   -h, --help          this text
+#
+# Environment:
+#   WILDSTAT_BIN        the wildstat binary (default: `wildstat` on PATH); its
+#                       absolute path is resolved now, so compute nodes must
+#                       see the same path (a shared filesystem)
+#   WILDSTAT_SLURM_POLL seconds between state polls with --wait (default 5)
+#
+# Example:
+#   scripts/slurm/submit.sh --tasks 64 --time 2:00:00 --mem 16G --wait -- \
+#       similarity corpus/ --out out/sim --refs all
+set -euo pipefail
+
+SELF_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+TASK="$SELF_DIR/task.sh"
+
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
+die() { printf 'submit: error: %s\n' "$*" >&2; exit 2; }
+note() { printf 'submit: %s\n' "$*" >&2; }
+
+tasks=1
+wait=0
+name=wildstat
+sbatch_extra=()
+while (($#)); do
+    case "$1" in
+        --) shift; break ;;
+        -h | --help) usage; exit 0 ;;
+        --wait) wait=1; shift ;;
+        --tasks | --partition | --time | --mem | --cpus-per-task | --sbatch-arg | --name)
+            (($# >= 2)) || die "$1 needs a value"
+            set -- "$1=$2" "${@:3}"
+            ;;
+        --tasks=*) tasks="${1#*=}"; shift ;;
+        --partition=*) sbatch_extra+=(--partition "${1#*=}"); shift ;;
+        --time=*) sbatch_extra+=(--time "${1#*=}"); shift ;;
+        --mem=*) sbatch_extra+=(--mem "${1#*=}"); shift ;;
+        --cpus-per-task=*) sbatch_extra+=(--cpus-per-task "${1#*=}"); shift ;;
+        --sbatch-arg=*) sbatch_extra+=("${1#*=}"); shift ;;
+        --name=*) name="${1#*=}"; shift ;;
+        *) die "unknown option '$1' (the stage and its arguments follow --; see --help)" ;;
+    esac
+done
+[[ "$tasks" =~ ^[1-9][0-9]*$ ]] || die "--tasks must be a positive integer, got '$tasks'"
+(($#)) || die "no stage given (see --help)"
+stage="$1"
+shift
+case "$stage" in
+    similarity | style) ;;
+    *) die "stage must be similarity or style, got '$stage'" ;;
+esac
+
+# Split the stage's arguments into inputs, --out, selection options (which the
+# partition job takes) and stage options (which the array tasks take).
+selection_value=" --model-from --models --conversations --language --turns --sample --seed "
+stage_value=" --refs --aggregate --bootstrap --memory --pf --pf-baseline "
+both_flags=" --quiet -q "
+inputs=()
+out=""
+sel_opts=()
+stage_opts=()
+all_opts=()
+while (($#)); do
+    arg="$1"
+    flag="${arg%%=*}"
+    case "$arg" in
+        --out) (($# >= 2)) || die "--out needs a value"; out="$2"; shift 2; continue ;;
+        --out=*) out="${arg#--out=}"; shift; continue ;;
+        --force | --force=*) die "--force is not allowed here: reruns reuse OUT; remove OUT to start over" ;;
+        --rank | --rank=* | --world-size | --world-size=*) die "$flag is set by submit.sh" ;;
+        -*) ;;
+        *) inputs+=("$arg"); shift; continue ;;
+    esac
+    # An option: take its value too when it has one.
+    opt=("$arg")
+    if [[ "$arg" != *=* && "$both_flags" != *" $arg "* ]]; then
+        if [[ "$selection_value" == *" $arg "* || "$stage_value" == *" $arg "* ]]; then
+            (($# >= 2)) || die "$arg needs a value"
+            opt+=("$2")
+        elif (($# >= 2)) && [[ "$2" != -* ]]; then
+            # An option this script does not know: assume it takes the value
+            # that follows it (a stage flag with no value would swallow the
+            # next input; put inputs first to avoid that).
+            opt+=("$2")
+        fi
+    fi
+    shift "${#opt[@]}"
+    all_opts+=("${opt[@]}")
+    if [[ "$flag" == --seed || "$both_flags" == *" $flag "* ]]; then
+        sel_opts+=("${opt[@]}")
+        stage_opts+=("${opt[@]}")
+    elif [[ "$selection_value" == *" $flag "* ]]; then
+        sel_opts+=("${opt[@]}")
+    else
+        stage_opts+=("${opt[@]}")
+    fi
+done
+((${#inputs[@]})) || die "no INPUT given"
+[[ -n "$out" ]] || die "--out OUT is required"
+
+# The binary, as an absolute path that the jobs will run.
+bin="${WILDSTAT_BIN:-}"
+if [[ -z "$bin" ]]; then
+    bin="$(command -v wildstat || true)"
+    [[ -n "$bin" ]] || die "wildstat is not on PATH; set WILDSTAT_BIN"
+fi
+[[ "$bin" == /* ]] || bin="$PWD/$bin"
+[[ -x "$bin" && -f "$bin" ]] || die "WILDSTAT_BIN '$bin' is not an executable file"
+command -v sbatch >/dev/null || die "sbatch is not on PATH (is this a Slurm login node?)"
+
+max_array="$(scontrol show config 2>/dev/null | sed -n 's/^MaxArraySize *= *\([0-9]*\).*/\1/p')"
+if [[ -n "$max_array" ]] && ((tasks > max_array)); then
+    die "--tasks $tasks exceeds the cluster's MaxArraySize $max_array"
+fi
+
+mkdir -p -- "$out/logs"
+# sbatch expands %-patterns in log paths; keep a literal % in OUT literal.
+logs="${out//%/%%}/logs"
+
+common=(--parsable --chdir "$PWD" --kill-on-invalid-dep=yes "${sbatch_extra[@]}")
+
+# sbatch, printing only the job id.
+submit() {
+    local id
+    id="$(sbatch "${common[@]}" "$@")" || die "sbatch failed: sbatch $*"
+    id="${id%%;*}"
+    [[ "$id" =~ ^[0-9]+$ ]] || die "sbatch printed '$id', not a job id"
+    printf '%s' "$id"
+}
+
+declare -a labels=() ids=()
+dep=()
+if [[ "$stage" == similarity ]]; then
+    part_id="$(submit -J "$name-partition" -o "$logs/partition-%j.out" \
+        "$TASK" single "$bin" partition "${inputs[@]}" --out "$out/partition" \
+        --buckets "$tasks" "${sel_opts[@]}")"
+    printf 'partition %s\n' "$part_id"
+    labels+=(partition)
+    ids+=("$part_id")
+    dep=(--dependency "afterok:$part_id")
+    stage_args=(similarity "$out/partition" --out "$out" --world-size "$tasks" "${stage_opts[@]}")
+else
+    stage_args=(style "${inputs[@]}" --out "$out" --world-size "$tasks" "${all_opts[@]}")
+fi
+array_id="$(submit -J "$name-$stage" "${dep[@]}" --array "0-$((tasks - 1))" \
+    -o "$logs/$stage-%A_%a.out" "$TASK" array "$bin" "${stage_args[@]}")"
+printf 'array %s\n' "$array_id"
+labels+=(array)
+ids+=("$array_id")
+merge_id="$(submit -J "$name-merge" --dependency "afterok:$array_id" \
+    -o "$logs/merge-%j.out" "$TASK" single "$bin" merge "$out")"
+printf 'merge %s\n' "$merge_id"
+labels+=(merge)
+ids+=("$merge_id")
+
+((wait)) || exit 0
+
+# --wait: poll `scontrol show job` (works without accounting); remember the
+# last state seen of every job and array task, since finished jobs are purged
+# after MinJobAge.
+declare -A state=() reason=()
+poll() {
+    local id="$1" line jid task st text key
+    text="$(scontrol show job -o "$id" 2>/dev/null || true)"
+    [[ "$text" == *JobState=* ]] || return 0
+    # Pending array tasks show as one record (ArrayTaskId=0-3); forget such
+    # ranges, as they split into per-task records when they start.
+    for key in "${!state[@]}"; do
+        if [[ "$key" == "${id}_"* && "${key#*_}" =~ [^0-9] ]]; then unset "state[$key]"; fi
+    done
+    while IFS= read -r line; do
+        [[ "$line" == *JobState=* ]] || continue
+        jid="$(sed -n 's/^JobId=\([0-9]*\).*/\1/p' <<<"$line")"
+        task="$(sed -n 's/.* ArrayTaskId=\([^ ]*\).*/\1/p' <<<"$line")"
+        st="$(sed -n 's/.* JobState=\([^ ]*\).*/\1/p' <<<"$line")"
+        [[ -n "$task" ]] && jid="${id}_$task"
+        state["$jid"]="$st"
+        reason["$jid"]="$(sed -n 's/.* Reason=\([^ ]*\).*/\1/p' <<<"$line")"
+    done <<<"$text"
+}
+terminal() {
+    case "$1" in
+        COMPLETED | FAILED | CANCELLED | TIMEOUT | OUT_OF_MEMORY | NODE_FAIL | PREEMPTED | BOOT_FAIL | DEADLINE | SPECIAL_EXIT | REVOKED) return 0 ;;
+        *) return 1 ;;
+    esac
+}
+poll_s="${WILDSTAT_SLURM_POLL:-5}"
+missing=0
+while :; do
+    for id in "${ids[@]}"; do poll "$id"; done
+    st="${state[$merge_id]:-}"
+    if [[ -z "$st" ]]; then
+        # Purged before we saw it end, or scontrol is unreachable.
+        missing=$((missing + 1))
+        ((missing < 5)) || break
+    elif terminal "$st"; then
+        break
+    fi
+    sleep "$poll_s"
+done
+
+log_of() {
+    local key="$1" jid="${1%%_*}"
+    if [[ "$key" == *_* ]]; then
+        printf '%s/logs/%s-%s.out' "$out" "$stage" "$key"
+    elif [[ "$jid" == "${part_id:-}" ]]; then
+        printf '%s/logs/partition-%s.out' "$out" "$jid"
+    else
+        printf '%s/logs/merge-%s.out' "$out" "$jid"
+    fi
+}
+failed=0
+for key in $(printf '%s\n' "${!state[@]}" | sort -t_ -k1,1n -k2,2n); do
+    st="${state[$key]}"
+    [[ "$st" == COMPLETED ]] && continue
+    failed=1
+    f="$(log_of "$key")"
+    r="${reason[$key]:-None}"
+    if [[ "$r" == None ]]; then r=""; else r=" ($r)"; fi
+    note "job $key: $st$r, log $f"
+    if [[ -s "$f" ]]; then
+        tail -n 15 -- "$f" | sed 's/^/    /' >&2
+    fi
+done
+if [[ "${state[$merge_id]:-}" != COMPLETED ]]; then
+    note "merge job $merge_id did not complete (${state[$merge_id]:-state unknown}); rerun the same command to retry the missing parts"
+    exit 1
+fi
+((failed == 0)) || exit 1
+note "done: $out"
