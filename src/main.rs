@@ -7,6 +7,7 @@ mod cmd;
 mod common;
 mod output;
 mod progress;
+mod shard;
 mod similarity;
 mod style;
 

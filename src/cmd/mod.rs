@@ -3,6 +3,8 @@
 use clap::{Parser, Subcommand};
 
 pub mod inspect;
+pub mod merge;
+pub mod partition;
 pub mod run;
 pub mod similarity;
 pub mod style;
@@ -20,6 +22,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Inspect(inspect::Args),
+    Partition(partition::Args),
+    Merge(merge::Args),
     Synth(synth::Args),
     Run(run::Args),
     Similarity(similarity::Args),
@@ -30,6 +34,8 @@ enum Command {
 pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Inspect(a) => inspect::run(a),
+        Command::Partition(a) => partition::run(a),
+        Command::Merge(a) => merge::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Run(a) => run::run(a),
         Command::Similarity(a) => similarity::run(a),

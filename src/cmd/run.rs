@@ -57,6 +57,8 @@ struct Similarity {
     aggregate: Option<String>,
     bootstrap: Option<usize>,
     memory: Option<u64>,
+    stemmer: Option<String>,
+    wordnet: Option<PathBuf>,
 }
 
 /// The `[style]` table.
@@ -178,6 +180,9 @@ pub fn run(args: Args) -> Result<(), String> {
                     aggregate: o.aggregate.as_deref().unwrap_or("honest").parse()?,
                     bootstrap: o.bootstrap.unwrap_or(1000),
                     memory: o.memory.unwrap_or(4096),
+                    stemmer: o.stemmer.as_deref().unwrap_or("porter").parse()?,
+                    wordnet: o.wordnet.as_ref().map(|w| resolve(&base, w)),
+                    shard: Default::default(),
                 })?
             }
             "style" => crate::cmd::style::run(crate::cmd::style::Args {
@@ -186,6 +191,7 @@ pub fn run(args: Args) -> Result<(), String> {
                 force: p.force,
                 pf: p.style.pf.clone(),
                 pf_baseline: p.style.pf_baseline.clone(),
+                shard: Default::default(),
             })?,
             _ => unreachable!("checked above"),
         }

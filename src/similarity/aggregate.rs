@@ -6,7 +6,7 @@
 
 use wildstat_stats::{bootstrap_ci, ema, numpy, Moments};
 
-use super::pairs::Scored;
+use super::pairs::PairScore;
 
 /// Metric names in column order.
 pub const METRICS: [&str; 4] = ["rouge1", "rouge2", "rougeL", "meteor"];
@@ -35,6 +35,21 @@ impl std::str::FromStr for Aggregate {
             )),
         }
     }
+}
+
+fn hex_bytes(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex_bytes(s: &str) -> Option<String> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect();
+    String::from_utf8(bytes?).ok()
 }
 
 /// One target model's values for one conversation turn.
@@ -81,10 +96,10 @@ impl Aggregator {
         }
     }
 
-    /// Adds the scored pairs of one conversation turn.
-    pub fn add(&mut self, hash: &str, turn: u32, scored: &Scored) {
-        self.missing += scored.missing;
-        let pairs = &scored.pairs;
+    /// Adds the scored pairs of one conversation turn and the number of
+    /// planned pairs that had no reference answer.
+    pub fn add(&mut self, hash: &str, turn: u32, pairs: &[PairScore], missing: u64) {
+        self.missing += missing;
         let mut i = 0;
         while i < pairs.len() {
             let t = pairs[i].target;
@@ -155,6 +170,115 @@ impl Aggregator {
                 .then(a.model.cmp(&b.model))
         });
         rows
+    }
+
+    /// Adds another aggregator's state (from another batch or rank). Exact
+    /// and order-free: conversation values are re-sorted when rows are made
+    /// and matrix moments are exact sums.
+    pub fn merge(&mut self, o: Aggregator) {
+        for (t, convs) in o.per_target.into_iter().enumerate() {
+            self.per_target[t].extend(convs);
+        }
+        for (t, n) in o.pairs.iter().enumerate() {
+            self.pairs[t] += n;
+        }
+        for (t, row) in o.matrix.iter().enumerate() {
+            for (r, cell) in row.iter().enumerate() {
+                for k in 0..4 {
+                    self.matrix[t][r][k].merge(&cell[k]);
+                }
+            }
+        }
+        self.missing += o.missing;
+    }
+
+    /// The whole state as text lines, for a rank's part file.
+    pub fn encode(&self) -> String {
+        let hex = |x: f64| format!("{:016x}", x.to_bits());
+        let mut out = format!("missing\t{}\n", self.missing);
+        for (t, n) in self.pairs.iter().enumerate() {
+            out += &format!("pairs\t{t}\t{n}\n");
+        }
+        for (t, convs) in self.per_target.iter().enumerate() {
+            for c in convs {
+                let vals: Vec<String> = c.mean.iter().chain(&c.std).map(|&x| hex(x)).collect();
+                out += &format!(
+                    "conv\t{t}\t{}\t{}\t{}\n",
+                    hex_bytes(&c.hash),
+                    c.turn,
+                    vals.join("\t")
+                );
+            }
+        }
+        for (t, row) in self.matrix.iter().enumerate() {
+            for (r, cell) in row.iter().enumerate() {
+                if cell[0].count() > 0 {
+                    for (k, m) in cell.iter().enumerate() {
+                        out += &format!("matrix\t{t}\t{r}\t{k}\t{}\n", m.encode());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Parses [`Aggregator::encode`] output for `n` models.
+    pub fn decode(text: &str, n: usize) -> Result<Aggregator, String> {
+        let mut a = Aggregator::new(n);
+        let bad = |line: &str| format!("malformed aggregate line: {:.80}", line);
+        let f64_of = |s: &str| u64::from_str_radix(s, 16).map(f64::from_bits).ok();
+        for line in text.lines() {
+            let f: Vec<&str> = line.split('\t').collect();
+            let idx = |i: usize| {
+                f.get(i)
+                    .and_then(|s| s.parse::<usize>().ok())
+                    .filter(|&v| v < n)
+            };
+            match f[0] {
+                "missing" => {
+                    a.missing = f
+                        .get(1)
+                        .and_then(|s| s.parse().ok())
+                        .ok_or_else(|| bad(line))?
+                }
+                "pairs" => {
+                    let t = idx(1).ok_or_else(|| bad(line))?;
+                    a.pairs[t] = f
+                        .get(2)
+                        .and_then(|s| s.parse().ok())
+                        .ok_or_else(|| bad(line))?;
+                }
+                "conv" if f.len() == 12 => {
+                    let t = idx(1).ok_or_else(|| bad(line))?;
+                    let hash = unhex_bytes(f[2]).ok_or_else(|| bad(line))?;
+                    let turn = f[3].parse().map_err(|_| bad(line))?;
+                    let mut v = [0.0; 8];
+                    for (i, slot) in v.iter_mut().enumerate() {
+                        *slot = f64_of(f[4 + i]).ok_or_else(|| bad(line))?;
+                    }
+                    let (mean, std) = ([v[0], v[1], v[2], v[3]], [v[4], v[5], v[6], v[7]]);
+                    a.per_target[t].push(ConvValue {
+                        hash,
+                        turn,
+                        mean,
+                        std,
+                    });
+                }
+                "matrix" if f.len() == 5 => {
+                    let (t, r, k) = (
+                        idx(1),
+                        idx(2),
+                        f[3].parse::<usize>().ok().filter(|&k| k < 4),
+                    );
+                    let (Some(t), Some(r), Some(k)) = (t, r, k) else {
+                        return Err(bad(line));
+                    };
+                    a.matrix[t][r][k] = Moments::decode(f[4]).ok_or_else(|| bad(line))?;
+                }
+                _ => return Err(bad(line)),
+            }
+        }
+        Ok(a)
     }
 
     /// Mean of metric `k` over the pairs of (target, reference), NaN if none.

@@ -83,11 +83,13 @@ pub struct Batch {
 }
 
 /// Groups `responses` (in read order) by conversation turn and prepares each
-/// text once, in parallel. `model_index` maps a model name to its index.
-pub fn group(
+/// text once, in parallel. `model_index` maps a model name to its index;
+/// `preparer` gives the preparer for a conversation's language (every
+/// response of one conversation uses the same one, so its ids compare).
+pub fn group<'p>(
     responses: Vec<Response>,
     model_index: &dyn Fn(&str) -> Option<usize>,
-    preparer: &Preparer,
+    preparer: &(dyn Fn(Option<&str>) -> &'p Preparer + Sync),
 ) -> Batch {
     let mut by_conv: BTreeMap<(String, u32), BTreeMap<usize, usize>> = BTreeMap::new();
     let mut texts: Vec<Response> = Vec::with_capacity(responses.len());
@@ -106,9 +108,18 @@ pub fn group(
         slot.insert(m, texts.len());
         texts.push(r);
     }
+    // A conversation's language: that of its lowest-index model's response.
+    let mut lang_of: Vec<usize> = vec![0; texts.len()];
+    for answers in by_conv.values() {
+        let first = *answers.values().next().expect("non-empty");
+        for &i in answers.values() {
+            lang_of[i] = first;
+        }
+    }
     let prepared: Vec<Prepared> = texts
         .par_iter()
-        .map(|r| preparer.prepare(py_strip(&r.text)))
+        .enumerate()
+        .map(|(i, r)| preparer(texts[lang_of[i]].language.as_deref()).prepare(py_strip(&r.text)))
         .collect();
     let conversations = by_conv
         .into_iter()

@@ -3,7 +3,6 @@
 
 use std::fmt::Write;
 
-use wildstat_reader::UnitStats;
 use wildstat_stats::{upgma_order, Cell, Column, Table};
 
 use super::aggregate::{Aggregate, Aggregator, Row, METRICS, METRIC_LABELS};
@@ -24,7 +23,7 @@ pub struct Settings {
     /// Duplicate responses dropped.
     pub duplicates: u64,
     /// Reader counts.
-    pub stats: UnitStats,
+    pub stats: crate::cmd::similarity::Stats,
 }
 
 /// Table 5: one row per target model, sorted by mean ROUGE-1 descending.

@@ -42,6 +42,9 @@ pub enum Variant {
     WildChat,
     /// ShareGPT: `conversations: list<struct<from, value>>`.
     ShareGpt,
+    /// One response per row: `text` and `turn` columns, as `wildstat
+    /// partition` writes them (already selected; read back whole).
+    Responses,
 }
 
 impl std::fmt::Display for Variant {
@@ -49,6 +52,7 @@ impl std::fmt::Display for Variant {
         f.write_str(match self {
             Variant::WildChat => "wildchat",
             Variant::ShareGpt => "sharegpt",
+            Variant::Responses => "responses",
         })
     }
 }
@@ -134,6 +138,22 @@ impl Layout {
             ));
         }
 
+        if find("conversation").is_none() && find("conversations").is_none() {
+            if let (Some(text), Some(turn)) = (find("text"), find("turn")) {
+                if !is_string(text.data_type()) {
+                    return Err(type_error(path, "text", "a string type", text.data_type()));
+                }
+                if !turn.data_type().is_integer() {
+                    return Err(type_error(
+                        path,
+                        "turn",
+                        "an integer type",
+                        turn.data_type(),
+                    ));
+                }
+                return Self::detect_responses(path, meta, model_from, hash_column);
+            }
+        }
         let (variant, messages_column, role_field, content_field) =
             if find("conversation").is_some() {
                 (Variant::WildChat, "conversation", "role", "content")
@@ -182,25 +202,7 @@ impl Layout {
             Some(f) => return Err(type_error(path, "language", "a string type", f.data_type())),
             None => None,
         };
-        let model_col = find("model");
-        if let Some(f) = model_col {
-            if !is_string(f.data_type())
-                && matches!(model_from, ModelFrom::Auto | ModelFrom::Column)
-            {
-                return Err(type_error(path, "model", "a string type", f.data_type()));
-            }
-        }
-        let model_from = match model_from {
-            ModelFrom::Auto if model_col.is_some() => ModelFrom::Column,
-            ModelFrom::Auto => ModelFrom::File,
-            ModelFrom::Column if model_col.is_none() => {
-                return Err(
-                    Error::file(path, "missing column (use --model-from file or dir)")
-                        .in_column("model"),
-                )
-            }
-            m => m,
-        };
+        let model_from = resolve_model_from(path, model_from, find("model"))?;
 
         // Map the wanted paths to Parquet leaf indices.
         let descr = meta.parquet_schema();
@@ -249,6 +251,83 @@ impl Layout {
             leaves,
         })
     }
+}
+
+impl Layout {
+    /// Layout of a flat responses file (`conversation_hash`, `model`,
+    /// `turn`, `text`, optional `language`).
+    fn detect_responses(
+        path: &Path,
+        meta: &ArrowReaderMetadata,
+        model_from: ModelFrom,
+        hash_column: &str,
+    ) -> Result<Layout> {
+        let fields = meta.schema().fields().clone();
+        let find = |name: &str| fields.iter().find(|f| f.name() == name);
+        let model_from = resolve_model_from(path, model_from, find("model"))?;
+        let language_column = match find("language") {
+            Some(f) if is_string(f.data_type()) => Some("language".to_string()),
+            Some(f) => return Err(type_error(path, "language", "a string type", f.data_type())),
+            None => None,
+        };
+        let mut wanted = vec![hash_column, "text", "turn"];
+        if model_from == ModelFrom::Column {
+            wanted.push("model");
+        }
+        if language_column.is_some() {
+            wanted.push("language");
+        }
+        let leaves: Vec<usize> = meta
+            .parquet_schema()
+            .columns()
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.path().parts().len() == 1 && wanted.contains(&c.path().parts()[0].as_str())
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if leaves.len() != wanted.len() {
+            return Err(
+                Error::file(path, "unsupported nesting of a responses file").in_column("text")
+            );
+        }
+        Ok(Layout {
+            variant: Variant::Responses,
+            hash_column: hash_column.into(),
+            messages_column: "text".into(),
+            role_field: String::new(),
+            content_field: "text".into(),
+            language_column,
+            message_language: false,
+            model_from,
+            leaves,
+        })
+    }
+}
+
+/// Resolves `Auto`, and refuses `Column` when there is no model column.
+fn resolve_model_from(
+    path: &Path,
+    model_from: ModelFrom,
+    model_col: Option<&arrow_schema::FieldRef>,
+) -> Result<ModelFrom> {
+    if let Some(f) = model_col {
+        if !is_string(f.data_type()) && matches!(model_from, ModelFrom::Auto | ModelFrom::Column) {
+            return Err(type_error(path, "model", "a string type", f.data_type()));
+        }
+    }
+    Ok(match model_from {
+        ModelFrom::Auto if model_col.is_some() => ModelFrom::Column,
+        ModelFrom::Auto => ModelFrom::File,
+        ModelFrom::Column if model_col.is_none() => {
+            return Err(
+                Error::file(path, "missing column (use --model-from file or dir)")
+                    .in_column("model"),
+            )
+        }
+        m => m,
+    })
 }
 
 fn message_fields(f: &Field) -> Option<&Fields> {

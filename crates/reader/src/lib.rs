@@ -18,7 +18,7 @@ pub use files::{discover, open_all, InputFile, Unit};
 pub use hash::{bucket_of, keyed_hash};
 pub use layout::{Layout, ModelFrom, Variant};
 pub use read::{read_unit, Response, UnitStats};
-pub use select::{models, sample_plan, SamplePlan, Selection, Turns};
+pub use select::{range_of, sample_plan, scan_keys, Keys, SamplePlan, Selection, Turns};
 
 /// Result type of every fallible reader function.
 pub type Result<T> = std::result::Result<T, Error>;

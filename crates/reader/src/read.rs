@@ -125,6 +125,7 @@ fn is_assistant(variant: Variant, role: &str) -> bool {
     match variant {
         Variant::WildChat => role == "assistant",
         Variant::ShareGpt => role == "gpt" || role == "assistant",
+        Variant::Responses => true,
     }
 }
 
@@ -210,6 +211,18 @@ fn decode_batch(
         Some(c) => Some(string_col(file, column(file, batch, c)?, c)?),
         None => None,
     };
+    if layout.variant == Variant::Responses {
+        return decode_responses(
+            file,
+            batch,
+            &ids,
+            models.as_ref(),
+            langs.as_ref(),
+            selection,
+            sink,
+            stats,
+        );
+    }
     let msgs_arr = column(file, batch, &layout.messages_column)?;
     let mcol = &layout.messages_column;
     let (offsets, structs): (Vec<usize>, &StructArray) = match msgs_arr.data_type() {
@@ -325,6 +338,76 @@ fn decode_batch(
     Ok(())
 }
 
+/// Decodes a flat responses batch: one response per row.
+#[allow(clippy::too_many_arguments)]
+fn decode_responses(
+    file: &InputFile,
+    batch: &RecordBatch,
+    ids: &Col<'_>,
+    models: Option<&Col<'_>>,
+    langs: Option<&Col<'_>>,
+    selection: &Selection,
+    sink: &mut dyn FnMut(Response),
+    stats: &mut UnitStats,
+) -> Result<()> {
+    let texts = string_col(file, column(file, batch, "text")?, "text")?;
+    let turns_arr = column(file, batch, "turn")?;
+    let turns = Col::new(turns_arr).ok_or_else(|| {
+        Error::file(
+            &file.path,
+            format!("expected an integer type, found {}", turns_arr.data_type()),
+        )
+        .in_column("turn")
+    })?;
+    for row in 0..batch.num_rows() {
+        stats.rows += 1;
+        let Some(id) = ids.get(row) else {
+            stats.null_id += 1;
+            continue;
+        };
+        let model: Arc<str> = match models {
+            None => file
+                .fixed_model
+                .clone()
+                .expect("fixed model when not from a column"),
+            Some(c) => match c.get(row) {
+                Some(m) => Arc::from(m.as_ref()),
+                None => {
+                    stats.null_model += 1;
+                    continue;
+                }
+            },
+        };
+        let language: Option<Arc<str>> = langs
+            .and_then(|c| c.get(row))
+            .map(|s| Arc::from(s.as_ref()));
+        let turn: u32 = turns.get(row).and_then(|t| t.parse().ok()).unwrap_or(0);
+        if !selection.keeps(&model, &id, language.as_deref())
+            || (selection.turns == Turns::First && turn != 1)
+        {
+            stats.filtered += 1;
+            continue;
+        }
+        match texts.get(row) {
+            None => stats.null_content += 1,
+            Some(text) => {
+                if text.trim().is_empty() {
+                    stats.empty += 1;
+                }
+                stats.responses += 1;
+                sink(Response {
+                    model,
+                    conversation_hash: id.into_owned(),
+                    turn,
+                    language,
+                    text: text.into_owned(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Reads only the conversation-level keys (model, id, language) of one row
 /// group: what seeded sampling needs, without decoding any message text.
 pub(crate) fn read_keys(
@@ -342,7 +425,13 @@ pub(crate) fn read_keys(
         .leaves
         .iter()
         .copied()
-        .filter(|&i| descr.column(i).path().parts().len() == 1 || layout.message_language)
+        .filter(|&i| {
+            let col = descr.column(i);
+            let parts = col.path().parts();
+            (parts.len() == 1 || layout.message_language)
+                && !(layout.variant == Variant::Responses
+                    && (parts[0] == "text" || parts[0] == "turn"))
+        })
         .collect();
     let handle = File::open(path)
         .map_err(|e| Error::file(path, format!("cannot open: {e}")).in_row_group(rg))?;

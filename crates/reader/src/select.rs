@@ -165,25 +165,68 @@ pub fn sample_plan(
     Ok(SamplePlan { keep })
 }
 
-/// The models present in the selected transcripts, sorted by name, found by
-/// reading only conversation-level columns. Stages that pair models need the
-/// whole list before they read any text.
-pub fn models(files: &[InputFile], units: &[Unit], selection: &Selection) -> Result<Vec<String>> {
-    let sets: Vec<std::collections::BTreeSet<String>> = units
+/// The models and conversation ids of the selected transcripts, both sorted
+/// and distinct, found by reading only conversation-level columns. Stages
+/// that pair models need every model before they read any text, and the ids
+/// let them cut the corpus into contiguous hash ranges, so that output
+/// comes out in one global order however the work is batched or sharded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Keys {
+    /// Model names, sorted.
+    pub models: Vec<String>,
+    /// Conversation ids, sorted (byte order), distinct.
+    pub conversations: Vec<String>,
+}
+
+impl Keys {
+    /// `parts - 1` ascending boundaries splitting the conversation ids into
+    /// `parts` contiguous ranges of nearly equal size.
+    pub fn boundaries(&self, parts: usize) -> Vec<String> {
+        let n = self.conversations.len();
+        (1..parts.max(1))
+            .map(|i| {
+                self.conversations
+                    .get(i * n / parts)
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+}
+
+/// The range (0..=boundaries.len()) that conversation `id` falls into.
+pub fn range_of(boundaries: &[String], id: &str) -> usize {
+    boundaries.partition_point(|b| b.as_str() <= id)
+}
+
+/// Scans the conversation-level keys of every unit (see [`Keys`]).
+pub fn scan_keys(files: &[InputFile], units: &[Unit], selection: &Selection) -> Result<Keys> {
+    type Sets = (std::collections::BTreeSet<String>, Vec<String>);
+    let parts: Vec<Sets> = units
         .par_iter()
         .map(|&u| {
-            let mut s = std::collections::BTreeSet::new();
+            let (mut models, mut ids) = Sets::default();
             read_keys(&files[u.file], u, &mut |model, id, lang| {
-                if selection.keeps(model, id, lang) && !s.contains(&**model) {
-                    s.insert(model.to_string());
+                if selection.keeps(model, id, lang) {
+                    if !models.contains(&**model) {
+                        models.insert(model.to_string());
+                    }
+                    ids.push(id.to_string());
                 }
             })?;
-            Ok(s)
+            Ok((models, ids))
         })
         .collect::<Result<_>>()?;
-    let mut all = std::collections::BTreeSet::new();
-    for s in sets {
-        all.extend(s);
+    let mut models = std::collections::BTreeSet::new();
+    let mut conversations = Vec::new();
+    for (m, ids) in parts {
+        models.extend(m);
+        conversations.extend(ids);
     }
-    Ok(all.into_iter().collect())
+    conversations.par_sort_unstable();
+    conversations.dedup();
+    Ok(Keys {
+        models: models.into_iter().collect(),
+        conversations,
+    })
 }
