@@ -101,10 +101,21 @@ impl Part {
         self.path("done").is_file()
     }
 
-    /// Creates `OUT/parts/`.
+    /// Creates `OUT/parts/` and removes what a killed attempt left.
     pub fn create_dir(&self) -> Result<(), String> {
         std::fs::create_dir_all(&self.dir)
-            .map_err(|e| format!("{}: cannot create: {e}", self.dir.display()))
+            .map_err(|e| format!("{}: cannot create: {e}", self.dir.display()))?;
+        // Temporary files a killed earlier attempt of this rank left behind.
+        let stale = format!(".{}.", self.stem);
+        let entries =
+            std::fs::read_dir(&self.dir).map_err(|e| format!("{}: {e}", self.dir.display()))?;
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&stale) && name.contains(".tmp-") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+        Ok(())
     }
 
     /// Writes the completion marker: the last step of a rank.
