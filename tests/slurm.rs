@@ -211,6 +211,42 @@ fn parquet_rows(path: &Path) -> i64 {
     reader.metadata().file_metadata().num_rows()
 }
 
+/// The ranks of the `similarity-R.done` markers in `parts` (R may be
+/// zero-padded), sorted, one entry per marker file.
+fn done_ranks(parts: &Path) -> Vec<usize> {
+    let mut ranks: Vec<usize> = fs::read_dir(parts)
+        .unwrap_or_else(|e| panic!("{}: {e}", parts.display()))
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let rank = name.strip_prefix("similarity-")?.strip_suffix(".done")?;
+            Some(
+                rank.parse()
+                    .unwrap_or_else(|_| panic!("odd marker name {name}")),
+            )
+        })
+        .collect();
+    ranks.sort_unstable();
+    ranks
+}
+
+/// The path of rank `rank`'s marker in `parts`.
+fn marker(parts: &Path, rank: usize) -> PathBuf {
+    fs::read_dir(parts)
+        .unwrap_or_else(|e| panic!("{}: {e}", parts.display()))
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_prefix("similarity-"))
+                .and_then(|n| n.strip_suffix(".done"))
+                .and_then(|r| r.parse::<usize>().ok())
+                == Some(rank)
+        })
+        .unwrap_or_else(|| panic!("no marker of rank {rank} in {}", parts.display()))
+}
+
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
@@ -390,12 +426,14 @@ fn cancelled_rank_reruns_alone() {
         "merge wrote tables though rank 1 was cancelled"
     );
     let parts = out.join("parts");
-    assert!(
-        !parts.join("similarity-1.done").exists(),
-        "the cancelled rank left a completion marker"
+    let ranks = done_ranks(&parts);
+    assert_eq!(
+        ranks,
+        vec![0, 2, 3],
+        "completion markers after cancelling rank 1"
     );
     let marker_time = |rank: usize| -> SystemTime {
-        let p = parts.join(format!("similarity-{rank}.done"));
+        let p = marker(&parts, rank);
         fs::metadata(&p)
             .and_then(|m| m.modified())
             .unwrap_or_else(|e| panic!("{}: {e}\nlogs:\n{}", p.display(), log_tails(&out)))
@@ -408,19 +446,10 @@ fn cancelled_rank_reruns_alone() {
     let after: Vec<SystemTime> = [0, 2, 3].iter().map(|&r| marker_time(r)).collect();
     assert_eq!(before, after, "finished ranks ran again on resubmission");
 
-    let mut done: Vec<String> = fs::read_dir(&parts)
-        .expect("read parts")
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".done"))
-        .collect();
-    done.sort();
     assert_eq!(
-        done,
-        (0..4)
-            .map(|r| format!("similarity-{r}.done"))
-            .collect::<Vec<_>>(),
-        "one completion marker per rank"
+        done_ranks(&parts),
+        vec![0, 1, 2, 3],
+        "exactly one completion marker per rank"
     );
     assert_eq!(
         parquet_rows(&out.join("pairs.parquet")),

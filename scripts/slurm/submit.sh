@@ -16,7 +16,7 @@
 # and prints one line per job: `partition ID`, `array ID`, `merge ID`.
 # Selection options (--model-from --models --conversations --language --turns
 # --sample --seed) go to the partition job; every other option goes to the
-# array tasks; --seed and --quiet go to both. The final tables land in OUT,
+# array tasks; --seed goes to both and --quiet to every job. The final tables land in OUT,
 # exactly as a single-process `wildstat STAGE INPUT... --out OUT` writes them.
 #
 # Every job writes its log to OUT/logs/ (`partition-JOB.out`,
@@ -93,13 +93,14 @@ esac
 # Split the stage's arguments into inputs, --out, selection options (which the
 # partition job takes) and stage options (which the array tasks take).
 selection_value=" --model-from --models --conversations --language --turns --sample --seed "
-stage_value=" --refs --aggregate --bootstrap --memory --pf --pf-baseline "
+stage_value=" --refs --aggregate --bootstrap --memory --stemmer --wordnet --pf --pf-baseline "
 both_flags=" --quiet -q "
 inputs=()
 out=""
 sel_opts=()
 stage_opts=()
 all_opts=()
+merge_opts=()
 while (($#)); do
     arg="$1"
     flag="${arg%%=*}"
@@ -126,6 +127,7 @@ while (($#)); do
     fi
     shift "${#opt[@]}"
     all_opts+=("${opt[@]}")
+    if [[ "$both_flags" == *" $flag "* ]]; then merge_opts=(--quiet); fi
     if [[ "$flag" == --seed || "$both_flags" == *" $flag "* ]]; then
         sel_opts+=("${opt[@]}")
         stage_opts+=("${opt[@]}")
@@ -188,7 +190,7 @@ printf 'array %s\n' "$array_id"
 labels+=(array)
 ids+=("$array_id")
 merge_id="$(submit -J "$name-merge" --dependency "afterok:$array_id" \
-    -o "$logs/merge-%j.out" "$TASK" single "$bin" merge "$out")"
+    -o "$logs/merge-%j.out" "$TASK" single "$bin" merge "${merge_opts[@]}" "$out")"
 printf 'merge %s\n' "$merge_id"
 labels+=(merge)
 ids+=("$merge_id")
