@@ -145,7 +145,7 @@ fn sample_is_seeded_and_per_model() {
     ]);
     assert_eq!(a, b);
     for (_, n) in model_rows(&a) {
-        assert!(n <= 10 && n >= 8, "{a}");
+        assert!((8..=10).contains(&n), "{a}");
     }
     assert_ne!(a, c, "a different seed should pick other conversations");
 }

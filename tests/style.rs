@@ -113,8 +113,8 @@ fn sample_tables_separate_the_house_styles() {
     for b in &batches {
         let m = b.column_by_name("model").unwrap().as_string::<i32>();
         let s = u64_col(b, "strong");
-        for i in 0..b.num_rows() {
-            *strong_total.entry(m.value(i).to_string()).or_default() += s[i];
+        for (i, n) in s.iter().enumerate() {
+            *strong_total.entry(m.value(i).to_string()).or_default() += n;
         }
     }
     let csv = std::fs::read_to_string(out.join("table.csv")).unwrap();

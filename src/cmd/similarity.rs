@@ -273,6 +273,10 @@ impl Args {
     }
 }
 
+/// Receives each scored conversation turn: id, turn, pairs, and planned
+/// pairs without a reference answer.
+type PairSink<'a> = dyn FnMut(&str, u32, &[PairScore], u64) -> Result<(), String> + 'a;
+
 /// Scores the conversations of `ids` (sorted) that `keep` accepts, in
 /// memory-sized contiguous id ranges, in id order, feeding `sink`.
 #[allow(clippy::too_many_arguments)]
@@ -284,7 +288,7 @@ fn score_ids(
     memory_mib: u64,
     plan: &Plan,
     progress: &Progress,
-    sink: &mut dyn FnMut(&str, u32, &[PairScore], u64) -> Result<(), String>,
+    sink: &mut PairSink<'_>,
 ) -> Result<(UnitStats, u64), String> {
     let (_, bytes) = inputs.totals();
     let batches = ((bytes * EXPANSION).div_ceil(memory_mib.max(1) * 1024 * 1024)).max(1) as usize;
@@ -337,10 +341,10 @@ fn prepare_batch(responses: Vec<Response>, plan: &Plan) -> crate::similarity::pa
     let mut langs: BTreeMap<String, Preparer> = BTreeMap::new();
     for r in &responses {
         let l = r.language.as_deref().unwrap_or("").to_ascii_lowercase();
-        if !langs.contains_key(&l) {
-            let p = metrics_preparer(StemmerChoice::snowball_for_language(&l), &plan.wordnet);
-            langs.insert(l, p);
-        }
+        let choice = StemmerChoice::snowball_for_language(&l);
+        langs
+            .entry(l)
+            .or_insert_with(|| metrics_preparer(choice, &plan.wordnet));
     }
     group(responses, &|m| plan.index(m), &|lang| {
         &langs[&lang.unwrap_or("").to_ascii_lowercase()]
@@ -385,6 +389,17 @@ pub fn is_partition(dir: &Path) -> bool {
     dir.join(PARTITION_MANIFEST).is_file()
 }
 
+/// What one rank reads: its inputs, selection, conversation ids, a filter,
+/// the global model list and (from a partition) the reader counts.
+struct RankInput {
+    inputs: Inputs,
+    selection: Selection,
+    ids: Vec<String>,
+    keep: Box<dyn Fn(&str) -> bool + Sync>,
+    models: Vec<String>,
+    stats: Option<Stats>,
+}
+
 fn run_rank(args: &Args, shard: Shard) -> Result<(), String> {
     let part = Part::new(&args.out, "similarity", shard.rank);
     if part.done() {
@@ -399,14 +414,14 @@ fn run_rank(args: &Args, shard: Shard) -> Result<(), String> {
     part.create_dir()?;
     let inputs_are_partition =
         args.select.inputs.len() == 1 && is_partition(&args.select.inputs[0]);
-    let (inputs, selection, ids, keep, models, stats): (
-        Inputs,
-        Selection,
-        Vec<String>,
-        Box<dyn Fn(&str) -> bool + Sync>,
-        Vec<String>,
-        Option<Stats>,
-    ) = if inputs_are_partition {
+    let RankInput {
+        inputs,
+        selection,
+        ids,
+        keep,
+        models,
+        stats,
+    } = if inputs_are_partition {
         let dir = &args.select.inputs[0];
         let pm: PartitionMeta = read_toml(&dir.join(PARTITION_MANIFEST))?;
         if pm.buckets != shard.world {
@@ -427,14 +442,14 @@ fn run_rank(args: &Args, shard: Shard) -> Result<(), String> {
             ..Selection::default()
         };
         let keys = scan_keys(&inputs.files, &inputs.units, &all).map_err(|e| e.to_string())?;
-        (
+        RankInput {
             inputs,
-            all,
-            keys.conversations,
-            Box::new(|_: &str| true),
-            pm.models,
-            Some(pm.stats),
-        )
+            selection: all,
+            ids: keys.conversations,
+            keep: Box::new(|_: &str| true),
+            models: pm.models,
+            stats: Some(pm.stats),
+        }
     } else {
         let inputs = args.select.open()?;
         let keys = scan_keys(&inputs.files, &inputs.units, &inputs.selection)
@@ -450,7 +465,14 @@ fn run_rank(args: &Args, shard: Shard) -> Result<(), String> {
         let rank = shard.rank;
         let keep = Box::new(move |h: &str| range_of(&bounds, h) == rank);
         let sel = inputs.selection.clone();
-        (inputs, sel, mine, keep, keys.models, None)
+        RankInput {
+            inputs,
+            selection: sel,
+            ids: mine,
+            keep,
+            models: keys.models,
+            stats: None,
+        }
     };
     let plan = Plan::new(args, models)?;
     let progress = Progress::new(
@@ -605,6 +627,7 @@ impl PairsWriter {
     }
 
     /// Adds the rows of a part file written by a rank, in order.
+    #[allow(clippy::needless_range_loop)] // one index into several columns
     pub fn push_part(&mut self, path: &Path) -> Result<(), String> {
         use arrow_array::cast::AsArray;
         use arrow_array::types::{Float64Type, UInt32Type};

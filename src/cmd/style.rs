@@ -445,6 +445,7 @@ impl ResponsesWriter {
     }
 
     /// Adds the rows of a part file written by a rank, in order.
+    #[allow(clippy::needless_range_loop)] // one index into several columns
     pub fn push_part(&mut self, path: &std::path::Path) -> Result<(), String> {
         use arrow_array::cast::AsArray;
         use arrow_array::types::{UInt32Type, UInt64Type};

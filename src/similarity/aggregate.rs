@@ -70,6 +70,9 @@ pub struct Aggregator {
     pub missing: u64,
 }
 
+/// One metric of a row: (mean, std, 95% CI), the CI absent in paper mode.
+pub type Summary = (f64, f64, Option<(f64, f64)>);
+
 /// A finished table row for one target model.
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -80,7 +83,7 @@ pub struct Row {
     /// Conversation turns with at least one scored pair.
     pub conversations: u64,
     /// Per metric: (mean, std, ci) where ci is `None` in paper mode.
-    pub metrics: [(f64, f64, Option<(f64, f64)>); 4],
+    pub metrics: [Summary; 4],
 }
 
 impl Aggregator {
@@ -184,8 +187,8 @@ impl Aggregator {
         }
         for (t, row) in o.matrix.iter().enumerate() {
             for (r, cell) in row.iter().enumerate() {
-                for k in 0..4 {
-                    self.matrix[t][r][k].merge(&cell[k]);
+                for (acc, part) in self.matrix[t][r].iter_mut().zip(cell) {
+                    acc.merge(part);
                 }
             }
         }

@@ -408,12 +408,15 @@ fn decode_responses(
     Ok(())
 }
 
+/// Receives (model, conversation id, language) of each transcript.
+pub(crate) type KeySink<'a> = dyn FnMut(&Arc<str>, &str, Option<&str>) + 'a;
+
 /// Reads only the conversation-level keys (model, id, language) of one row
 /// group: what seeded sampling needs, without decoding any message text.
 pub(crate) fn read_keys(
     file: &InputFile,
     unit: Unit,
-    sink: &mut dyn FnMut(&Arc<str>, &str, Option<&str>),
+    sink: &mut KeySink<'_>,
 ) -> Result<()> {
     let rg = unit.row_group;
     let path = &file.path;
