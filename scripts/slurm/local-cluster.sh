@@ -6,7 +6,9 @@
 #   start   install Debian's slurm (slurmctld, slurmd, client) and munge if
 #           missing, write /etc/slurm/slurm.conf for this host, start munged,
 #           slurmctld and slurmd as plain daemons (no systemd needed), and wait
-#           until a job runs. A no-op when the cluster already runs jobs.
+#           until a job runs. A no-op when the cluster already runs jobs
+#           with the config this script writes (a changed config restarts
+#           the daemons; running jobs survive that).
 #   stop    stop the daemons this script started (by the pids in their pid
 #           files).
 #   status  exit 0 only when `srun -N1 true` works; print sinfo.
@@ -156,6 +158,9 @@ JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
 SchedulerType=sched/backfill
+# Schedule batch jobs as soon as they are submitted or resources free up
+# (the default waits up to 3 s), so short test jobs do not idle.
+SchedulerParameters=batch_sched_delay=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 MaxArraySize=4001
@@ -216,16 +221,22 @@ wait_ready() {
 
 cmd_start() {
     [[ "$(id -u)" == 0 ]] || die "start needs root"
-    if jobs_run; then
-        log "already running"
-        return 0
-    fi
-    local host
+    local host changed=0
     host="$(hostname -s)"
+    if jobs_run; then
+        # Running: only a changed config (a newer version of this script)
+        # makes it restart.
+        if ! write_conf "$host"; then
+            log "already running"
+            return 0
+        fi
+        changed=1
+    fi
     install_packages
     start_munge
-    if write_conf "$host"; then
-        # A new config: daemons started with an old one must restart.
+    if ((changed)) || write_conf "$host"; then
+        # A new config: daemons started with an old one must restart. Jobs
+        # that run keep running; slurmctld reloads its state.
         stop_daemons
     fi
     start_daemons "$host"

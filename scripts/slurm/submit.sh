@@ -259,9 +259,11 @@ for key in $(printf '%s\n' "${!state[@]}" | sort -t_ -k1,1n -k2,2n); do
     f="$(log_of "$key")"
     r="${reason[$key]:-None}"
     if [[ "$r" == None ]]; then r=""; else r=" ($r)"; fi
-    note "job $key: $st$r, log $f"
     if [[ -s "$f" ]]; then
+        note "job $key: $st$r, log $f"
         tail -n 15 -- "$f" | sed 's/^/    /' >&2
+    else
+        note "job $key: $st$r, never started"
     fi
 done
 if [[ "${state[$merge_id]:-}" != COMPLETED ]]; then
