@@ -35,6 +35,13 @@ struct Scanner<'a, F: FnMut(&str)> {
     cdata: Option<&'static str>,
     on_tag: F,
     rejected: bool,
+    /// `absent[c]`: byte `c` does not occur at or after this offset (searches
+    /// that failed once fail again: keeps unclosed constructs linear).
+    absent: [usize; 128],
+    /// No `--\s*>` at or after this offset.
+    no_comment_close: usize,
+    /// No `]\s*]\s*>` / `]\s*>` at or after these offsets.
+    no_section_close: [usize; 2],
 }
 
 /// Scan `html` like `BeautifulSoup(html, "html.parser")` and call `on_tag`
@@ -48,6 +55,9 @@ pub(crate) fn scan_start_tags<F: FnMut(&str)>(html: &str, on_tag: F) -> ScanOutc
         cdata: None,
         on_tag,
         rejected: false,
+        absent: [usize::MAX; 128],
+        no_comment_close: usize::MAX,
+        no_section_close: [usize::MAX; 2],
     };
     // feed(): goahead(0), then close(): goahead(1) on what is left.
     let i = sc.goahead(0, false);
@@ -120,11 +130,15 @@ impl<F: FnMut(&str)> Scanner<'_, F> {
 
     /// `str.find(c, from)` for an ASCII byte.
     #[inline]
-    fn find_byte(&self, c: u8, from: usize) -> Option<usize> {
-        if from >= self.n {
+    fn find_byte(&mut self, c: u8, from: usize) -> Option<usize> {
+        if from >= self.n || (c < 128 && from >= self.absent[c as usize]) {
             return None;
         }
-        memchr_byte(c, &self.b[from..]).map(|p| p + from)
+        let r = memchr_byte(c, &self.b[from..]).map(|p| p + from);
+        if r.is_none() && c < 128 {
+            self.absent[c as usize] = from;
+        }
+        r
     }
 
     /// Previous character (for the `(?<=['"\s/])` look-behind).
@@ -152,7 +166,7 @@ impl<F: FnMut(&str)> Scanner<'_, F> {
 
     /// One attribute value alternative at `w`:
     /// `'[^']*'|"[^"]*"|(?!['"])[^>\s]*`; end offset on success.
-    fn value_alt(&self, w: usize) -> Option<usize> {
+    fn value_alt(&mut self, w: usize) -> Option<usize> {
         match self.byte(w) {
             Some(q @ (b'\'' | b'"')) => self.find_byte(q, w + 1).map(|p| p + 1),
             _ => {
@@ -174,7 +188,7 @@ impl<F: FnMut(&str)> Scanner<'_, F> {
 
     /// `\s*=+\s*(?:alts)` with Python's backtracking; end offset on success
     /// (before any trailing whitespace).
-    fn value_group(&self, p: usize) -> Option<usize> {
+    fn value_group(&mut self, p: usize) -> Option<usize> {
         let b0 = self.skip_spaces(p);
         if self.byte(b0) != Some(b'=') {
             return None;
@@ -201,7 +215,7 @@ impl<F: FnMut(&str)> Scanner<'_, F> {
     }
 
     /// `locatestarttagend_tolerant.match(rawdata, i).end()`.
-    fn locate_starttag_end(&self, i: usize) -> usize {
+    fn locate_starttag_end(&mut self, i: usize) -> usize {
         // `<` + ASCII letter
         let mut p = self.skip_tag_name(i + 2);
         // (?:[\s/]* (?:attr)* )?
@@ -223,7 +237,7 @@ impl<F: FnMut(&str)> Scanner<'_, F> {
     /// One attribute as both `attrfind_tolerant` and the attribute part of
     /// `locatestarttagend_tolerant` see it, including the trailing
     /// `(?:\s|/(?!>))*`.
-    fn attr(&self, p: usize) -> Option<usize> {
+    fn attr(&mut self, p: usize) -> Option<usize> {
         if !self.prev_allows_attr(p) {
             return None;
         }
@@ -245,7 +259,7 @@ impl<F: FnMut(&str)> Scanner<'_, F> {
     }
 
     /// `check_for_whole_start_tag`: end offset, or `None` for -1.
-    fn whole_start_tag(&self, i: usize) -> Option<usize> {
+    fn whole_start_tag(&mut self, i: usize) -> Option<usize> {
         let j = self.locate_starttag_end(i);
         match self.byte(j) {
             Some(b'>') => Some(j + 1),
@@ -340,7 +354,7 @@ impl<F: FnMut(&str)> Scanner<'_, F> {
     }
 
     /// Search `re.compile(pattern, re.I)` for `</\s*<elem>\s*>` from `i`.
-    fn find_cdata_end(&self, elem: &str, mut i: usize) -> Option<usize> {
+    fn find_cdata_end(&mut self, elem: &str, mut i: usize) -> Option<usize> {
         while let Some(p) = self.find_byte(b'<', i) {
             if self.byte(p + 1) == Some(b'/') {
                 let q = self.skip_spaces(p + 2);
@@ -390,6 +404,10 @@ impl<F: FnMut(&str)> Scanner<'_, F> {
             }
         };
         // search `]\s*]\s*>` or `]\s*>` from i+3
+        let kind = if close.len() == 3 { 0 } else { 1 };
+        if i + 3 >= self.no_section_close[kind] {
+            return None;
+        }
         let mut from = i + 3;
         while let Some(p) = self.find_byte(b']', from) {
             let mut k = p + 1;
@@ -408,11 +426,23 @@ impl<F: FnMut(&str)> Scanner<'_, F> {
             }
             from = p + 1;
         }
+        self.no_section_close[kind] = i + 3;
         None
     }
 
     /// Search `--\s*>` from `from`; end offset.
-    fn find_comment_close(&self, mut from: usize) -> Option<usize> {
+    fn find_comment_close(&mut self, from: usize) -> Option<usize> {
+        if from >= self.no_comment_close {
+            return None;
+        }
+        let r = self.find_comment_close_uncached(from);
+        if r.is_none() {
+            self.no_comment_close = from;
+        }
+        r
+    }
+
+    fn find_comment_close_uncached(&mut self, mut from: usize) -> Option<usize> {
         while let Some(p) = self.find_byte(b'-', from) {
             if self.byte(p + 1) == Some(b'-') {
                 let k = self.skip_spaces(p + 2);

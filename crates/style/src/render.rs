@@ -58,9 +58,9 @@ pub fn options() -> Options {
 }
 
 /// Whether only indentation, blockquote and list markers precede byte `i` on
-/// its line.
-fn may_be_fence(text: &str, i: usize) -> bool {
-    let b = &text.as_bytes()[line_start(text, i)..i];
+/// its line (which starts at `line_start`).
+fn may_be_fence(text: &str, line_start: usize, i: usize) -> bool {
+    let b = &text.as_bytes()[line_start..i];
     let mut p = 0;
     while p < b.len() {
         match b[p] {
@@ -124,9 +124,20 @@ pub fn escape_single_tildes(text: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(text.len() + 16);
     let mut last = 0;
     let mut i = 0;
+    // start of the current line
+    let mut ls = 0;
     while i < b.len() {
         match b[i] {
-            b'\\' => i += 2,
+            b'\\' => {
+                if b.get(i + 1) == Some(&b'\n') {
+                    ls = i + 2;
+                }
+                i += 2;
+            }
+            b'\n' => {
+                i += 1;
+                ls = i;
+            }
             b'~' => {
                 let mut j = i;
                 while j < b.len() && b[j] == b'~' {
@@ -137,7 +148,7 @@ pub fn escape_single_tildes(text: &str) -> Cow<'_, str> {
                     out.push_str(&text[last..i]);
                     out.push('\\');
                     last = i;
-                } else if n >= 3 && !may_be_fence(text, i) {
+                } else if n >= 3 && !may_be_fence(text, ls, i) {
                     out.push_str(&text[last..i]);
                     let even = n - n % 2;
                     if even >= 4 {
@@ -252,8 +263,20 @@ fn find_edits(src: &str, evs: &Events<'_>) -> Vec<(usize, String)> {
                     let first = src[pr.start..].split('\n').next().unwrap_or("");
                     let blank_gap = nl > 1 || (nl == 1 && !src[..r.end].ends_with('\n'));
                     if !blank_gap && first.trim_matches([' ', '\t', '\r']) == "|" {
-                        let bar = pr.start + first.find('|').unwrap();
-                        edits.push((bar + 1, " |".to_string()));
+                        // every lone `|` line of that paragraph is a row there
+                        let mut at = pr.start;
+                        for line in src[pr.start..pr.end.max(pr.start)].split_inclusive('\n') {
+                            let t = line.trim_end_matches(['\n', '\r', ' ', '\t']);
+                            if let Some(p) = t.rfind('|') {
+                                let lead = &t[..p];
+                                if t.len() == p + 1
+                                    && lead.bytes().all(|b| matches!(b, b' ' | b'\t' | b'>'))
+                                {
+                                    edits.push((at + p + 1, " |".to_string()));
+                                }
+                            }
+                            at += line.len();
+                        }
                     }
                 }
             }
