@@ -19,13 +19,6 @@ pub struct Args {
     select: SelectArgs,
 }
 
-impl Args {
-    /// Inspect with the given selection (used by `run`).
-    pub fn from_select(select: SelectArgs) -> Self {
-        Args { select }
-    }
-}
-
 /// Per-model counts.
 #[derive(Debug, Default, Clone)]
 struct ModelCounts {

@@ -1,14 +1,19 @@
 //! `wildstat run PIPELINE.toml`: runs the stages a pipeline file names, in
 //! order, over the inputs it names, and prints paper-style Markdown tables.
+//! With `--slurm`, the shardable stages are submitted to Slurm instead
+//! through `scripts/slurm/submit.sh`, using the file's `[cluster]` table.
 //!
-//! Relative paths in a pipeline file are resolved against the folder of the
-//! file itself, so `wildstat run pipelines/demo.toml` works from any folder.
+//! A pipeline is turned into one `wildstat STAGE ...` command line per stage:
+//! the local run parses and runs exactly those, and `--slurm` hands the same
+//! ones to the scheduler, so both mean the same thing. Relative paths in a
+//! pipeline are resolved against the folder of the file itself, so
+//! `wildstat run pipelines/demo.toml` works from any folder.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
 
+use clap::Parser;
 use serde::Deserialize;
-
-use crate::common::SelectArgs;
 
 /// Run the stages named by a pipeline file.
 #[derive(Debug, clap::Args)]
@@ -16,6 +21,9 @@ pub struct Args {
     /// The pipeline file (TOML).
     #[arg(value_name = "PIPELINE")]
     pipeline: PathBuf,
+    /// Submit similarity and style as Slurm array jobs (see [cluster]).
+    #[arg(long)]
+    slurm: bool,
     /// No progress output.
     #[arg(long, short)]
     quiet: bool,
@@ -30,7 +38,7 @@ struct Pipeline {
     description: Option<String>,
     /// Input files or folders.
     inputs: Vec<PathBuf>,
-    /// Stages to run, in order.
+    /// Stages to run, in order: inspect, similarity, style.
     stages: Vec<String>,
     /// Output folder; each stage writes `OUT/<stage>`.
     #[serde(default)]
@@ -47,30 +55,12 @@ struct Pipeline {
     /// Options of the style stage.
     #[serde(default)]
     style: Style,
-}
-
-/// The `[similarity]` table.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Similarity {
-    refs: Option<toml::Value>,
-    aggregate: Option<String>,
-    bootstrap: Option<usize>,
-    memory: Option<u64>,
-    stemmer: Option<String>,
-    wordnet: Option<PathBuf>,
-}
-
-/// The `[style]` table.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Style {
+    /// How to run on Slurm with `--slurm`.
     #[serde(default)]
-    pf: Vec<String>,
-    pf_baseline: Option<String>,
+    cluster: Cluster,
 }
 
-/// The `[select]` table: the same options as the stages' flags.
+/// The `[select]` table: the stages' selection flags.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Select {
@@ -83,10 +73,43 @@ struct Select {
     seed: Option<u64>,
 }
 
+/// The `[similarity]` table: `wildstat similarity` flags.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Similarity {
+    refs: Option<toml::Value>,
+    aggregate: Option<String>,
+    bootstrap: Option<usize>,
+    memory: Option<u64>,
+    stemmer: Option<String>,
+    wordnet: Option<PathBuf>,
+}
+
+/// The `[style]` table: `wildstat style` flags.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Style {
+    #[serde(default)]
+    pf: Vec<String>,
+    pf_baseline: Option<String>,
+}
+
+/// The `[cluster]` table: `submit.sh` options.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Cluster {
+    tasks: Option<usize>,
+    partition: Option<String>,
+    time: Option<String>,
+    mem: Option<String>,
+    cpus_per_task: Option<usize>,
+    /// Block until the merge job ends (default true).
+    wait: Option<bool>,
+}
+
 /// `p` relative to `base` unless absolute, with `.` and `..` folded away
 /// lexically so messages show a clean path.
 fn resolve(base: &Path, p: &Path) -> PathBuf {
-    use std::path::Component;
     let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
@@ -110,92 +133,195 @@ fn resolve(base: &Path, p: &Path) -> PathBuf {
     out
 }
 
+fn path_arg(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+impl Pipeline {
+    /// The command line (after `wildstat`) of each stage, in order.
+    fn commands(
+        &self,
+        base: &Path,
+        file: &str,
+        quiet: bool,
+    ) -> Result<Vec<(String, Vec<String>)>, String> {
+        if self.stages.is_empty() {
+            return Err(format!("{file}: no stages named"));
+        }
+        let mut select: Vec<String> = self
+            .inputs
+            .iter()
+            .map(|i| path_arg(&resolve(base, i)))
+            .collect();
+        let s = &self.select;
+        let mut flag = |name: &str, v: Option<String>| {
+            if let Some(v) = v {
+                select.push(format!("--{name}"));
+                select.push(v);
+            }
+        };
+        flag("model-from", s.model_from.clone());
+        flag("models", s.models.as_ref().map(|m| m.join(",")));
+        flag(
+            "conversations",
+            s.conversations
+                .as_ref()
+                .map(|c| path_arg(&resolve(base, c))),
+        );
+        flag("language", s.language.clone());
+        flag("turns", s.turns.clone());
+        flag("sample", s.sample.map(|n| n.to_string()));
+        flag("seed", s.seed.map(|n| n.to_string()));
+        if quiet {
+            select.push("--quiet".into());
+        }
+        let out_of = |stage: &str| -> Result<Vec<String>, String> {
+            let out = self
+                .out
+                .as_ref()
+                .ok_or_else(|| format!("{file}: stage {stage} needs `out = \"DIR\"`"))?;
+            let mut v = vec![
+                "--out".to_string(),
+                path_arg(&resolve(base, out).join(stage)),
+            ];
+            if self.force {
+                v.push("--force".into());
+            }
+            Ok(v)
+        };
+        let mut cmds = Vec::new();
+        for stage in &self.stages {
+            let mut args = select.clone();
+            match stage.as_str() {
+                "inspect" => {}
+                "similarity" => {
+                    args.extend(out_of(stage)?);
+                    let o = &self.similarity;
+                    let refs = match &o.refs {
+                        None => None,
+                        Some(toml::Value::Integer(k)) => Some(k.to_string()),
+                        Some(toml::Value::String(s)) => Some(s.clone()),
+                        Some(v) => {
+                            return Err(format!(
+                                "{file}: similarity.refs must be a number or \"all\", not {v}"
+                            ))
+                        }
+                    };
+                    let opts = [
+                        ("refs", refs),
+                        ("aggregate", o.aggregate.clone()),
+                        ("bootstrap", o.bootstrap.map(|n| n.to_string())),
+                        ("memory", o.memory.map(|n| n.to_string())),
+                        ("stemmer", o.stemmer.clone()),
+                        (
+                            "wordnet",
+                            o.wordnet.as_ref().map(|w| path_arg(&resolve(base, w))),
+                        ),
+                    ];
+                    for (k, v) in opts {
+                        if let Some(v) = v {
+                            args.extend([format!("--{k}"), v]);
+                        }
+                    }
+                }
+                "style" => {
+                    args.extend(out_of(stage)?);
+                    for pf in &self.style.pf {
+                        args.extend(["--pf".to_string(), pf.clone()]);
+                    }
+                    if let Some(b) = &self.style.pf_baseline {
+                        args.extend(["--pf-baseline".to_string(), b.clone()]);
+                    }
+                }
+                other => {
+                    return Err(format!(
+                        "{file}: unknown stage {other:?} (known: inspect, similarity, style)"
+                    ))
+                }
+            }
+            cmds.push((stage.clone(), args));
+        }
+        Ok(cmds)
+    }
+}
+
 /// Runs `run`.
 pub fn run(args: Args) -> Result<(), String> {
+    let file = args.pipeline.display().to_string();
     let text = std::fs::read_to_string(&args.pipeline)
-        .map_err(|e| format!("{}: cannot read pipeline: {e}", args.pipeline.display()))?;
-    let p: Pipeline = toml::from_str(&text)
-        .map_err(|e| format!("{}: {}", args.pipeline.display(), e.message()))?;
+        .map_err(|e| format!("{file}: cannot read pipeline: {e}"))?;
+    let p: Pipeline = toml::from_str(&text).map_err(|e| format!("{file}: {}", e.message()))?;
     let base = args
         .pipeline
         .parent()
         .unwrap_or(Path::new("."))
         .to_path_buf();
-    let s = &p.select;
-    let select = SelectArgs {
-        inputs: p.inputs.iter().map(|i| resolve(&base, i)).collect(),
-        model_from: s.model_from.as_deref().unwrap_or("auto").parse()?,
-        models: s.models.clone().unwrap_or_default(),
-        conversations: s.conversations.as_ref().map(|c| resolve(&base, c)),
-        language: s.language.clone(),
-        turns: s.turns.as_deref().unwrap_or("first").parse()?,
-        sample: s.sample,
-        seed: s.seed.unwrap_or(0),
-        quiet: args.quiet,
-    };
-    if p.stages.is_empty() {
-        return Err(format!("{}: no stages named", args.pipeline.display()));
-    }
+    let cmds = p.commands(&base, &file, args.quiet)?;
     if let Some(d) = &p.description {
         println!("# {d}\n");
     }
-    let file = args.pipeline.display();
-    let out_of = |stage: &str| -> Result<PathBuf, String> {
-        let out = p
-            .out
-            .as_ref()
-            .ok_or_else(|| format!("{file}: stage {stage} needs `out = \"DIR\"`"))?;
-        Ok(resolve(&base, out).join(stage))
-    };
-    for stage in &p.stages {
-        if !["inspect", "similarity", "style"].contains(&stage.as_str()) {
-            return Err(format!(
-                "{file}: unknown stage {stage:?} (known: inspect, similarity, style)"
-            ));
-        }
-    }
-    for stage in &p.stages {
+    for (stage, stage_args) in cmds {
         println!("## {stage}\n");
-        match stage.as_str() {
-            "inspect" => {
-                crate::cmd::inspect::run(crate::cmd::inspect::Args::from_select(select.clone()))?
-            }
-            "similarity" => {
-                let o = &p.similarity;
-                let refs = match &o.refs {
-                    None => "5".to_string(),
-                    Some(toml::Value::Integer(k)) => k.to_string(),
-                    Some(toml::Value::String(s)) => s.clone(),
-                    Some(v) => {
-                        return Err(format!(
-                            "{file}: similarity.refs must be a number or \"all\", not {v}"
-                        ))
-                    }
-                };
-                crate::cmd::similarity::run(crate::cmd::similarity::Args {
-                    select: select.clone(),
-                    out: out_of("similarity")?,
-                    force: p.force,
-                    refs: refs.parse()?,
-                    aggregate: o.aggregate.as_deref().unwrap_or("honest").parse()?,
-                    bootstrap: o.bootstrap.unwrap_or(1000),
-                    memory: o.memory.unwrap_or(4096),
-                    stemmer: o.stemmer.as_deref().unwrap_or("porter").parse()?,
-                    wordnet: o.wordnet.as_ref().map(|w| resolve(&base, w)),
-                    shard: Default::default(),
-                })?
-            }
-            "style" => crate::cmd::style::run(crate::cmd::style::Args {
-                select: select.clone(),
-                out: out_of("style")?,
-                force: p.force,
-                pf: p.style.pf.clone(),
-                pf_baseline: p.style.pf_baseline.clone(),
-                shard: Default::default(),
-            })?,
-            _ => unreachable!("checked above"),
+        if args.slurm && stage != "inspect" {
+            submit(&p.cluster, &stage, &stage_args, &base)?;
+        } else {
+            let argv = std::iter::once("wildstat".to_string())
+                .chain(std::iter::once(stage.clone()))
+                .chain(stage_args);
+            let cli =
+                super::Cli::try_parse_from(argv).map_err(|e| format!("{file}: {stage}: {e}"))?;
+            super::run(cli)?;
         }
         println!();
+    }
+    Ok(())
+}
+
+/// Submits one stage with `submit.sh` (found via WILDSTAT_SUBMIT, else in
+/// `scripts/slurm/` beside the pipeline's folder or the current folder).
+fn submit(c: &Cluster, stage: &str, stage_args: &[String], base: &Path) -> Result<(), String> {
+    let script = std::env::var_os("WILDSTAT_SUBMIT")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([
+            base.join("../scripts/slurm/submit.sh"),
+            PathBuf::from("scripts/slurm/submit.sh"),
+        ])
+        .find(|p| p.is_file())
+        .ok_or("--slurm: scripts/slurm/submit.sh not found (set WILDSTAT_SUBMIT)")?;
+    let mut cmd = Command::new("bash");
+    cmd.arg(&script);
+    cmd.args(["--tasks", &c.tasks.unwrap_or(1).to_string()]);
+    for (k, v) in [
+        ("partition", &c.partition),
+        ("time", &c.time),
+        ("mem", &c.mem),
+    ] {
+        if let Some(v) = v {
+            cmd.args([format!("--{k}"), v.clone()]);
+        }
+    }
+    if let Some(n) = c.cpus_per_task {
+        cmd.args(["--cpus-per-task", &n.to_string()]);
+    }
+    if c.wait.unwrap_or(true) {
+        cmd.arg("--wait");
+    }
+    cmd.arg("--")
+        .arg(stage)
+        .args(stage_args.iter().filter(|a| *a != "--force"));
+    if std::env::var_os("WILDSTAT_BIN").is_none() {
+        if let Ok(exe) = std::env::current_exe() {
+            cmd.env("WILDSTAT_BIN", exe);
+        }
+    }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{}: cannot run: {e}", script.display()))?;
+    if !status.success() {
+        return Err(format!(
+            "{stage}: Slurm submission or jobs failed ({status})"
+        ));
     }
     Ok(())
 }
