@@ -22,12 +22,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Inspect(inspect::Args),
+    Similarity(similarity::Args),
+    Style(style::Args),
+    Run(run::Args),
     Partition(partition::Args),
     Merge(merge::Args),
     Synth(synth::Args),
-    Run(run::Args),
-    Similarity(similarity::Args),
-    Style(style::Args),
 }
 
 /// Runs the chosen subcommand.

@@ -136,7 +136,7 @@ pub fn matrix(models: &[String], agg: &Aggregator) -> (String, String, String) {
     let order = upgma_order(&dist);
 
     let mut t = Table::new("Mean ROUGE-L F1 of target (row) against reference (column)");
-    t.columns.push(Column::new("target \\ reference"));
+    t.columns.push(Column::new("target / reference"));
     for &j in &order {
         t.columns.push(Column::numeric(&models[j], None));
     }
