@@ -202,7 +202,7 @@ ids+=("$merge_id")
 # after MinJobAge.
 declare -A state=() reason=()
 poll() {
-    local id="$1" line jid task st text key
+    local id="$1" text key st rs
     text="$(scontrol show job -o "$id" 2>/dev/null || true)"
     [[ "$text" == *JobState=* ]] || return 0
     # Pending array tasks show as one record (ArrayTaskId=0-3); forget such
@@ -210,15 +210,20 @@ poll() {
     for key in "${!state[@]}"; do
         if [[ "$key" == "${id}_"* && "${key#*_}" =~ [^0-9] ]]; then unset "state[$key]"; fi
     done
-    while IFS= read -r line; do
-        [[ "$line" == *JobState=* ]] || continue
-        jid="$(sed -n 's/^JobId=\([0-9]*\).*/\1/p' <<<"$line")"
-        task="$(sed -n 's/.* ArrayTaskId=\([^ ]*\).*/\1/p' <<<"$line")"
-        st="$(sed -n 's/.* JobState=\([^ ]*\).*/\1/p' <<<"$line")"
-        [[ -n "$task" ]] && jid="${id}_$task"
-        state["$jid"]="$st"
-        reason["$jid"]="$(sed -n 's/.* Reason=\([^ ]*\).*/\1/p' <<<"$line")"
-    done <<<"$text"
+    while read -r key st rs; do
+        state["$key"]="$st"
+        reason["$key"]="$rs"
+    done < <(awk -v id="$id" '/JobState=/ {
+        jid = ""; task = ""; st = ""; rs = ""
+        for (i = 1; i <= NF; i++) {
+            if ($i ~ /^JobId=/ && jid == "") jid = substr($i, 7)
+            else if ($i ~ /^ArrayTaskId=/ && task == "") task = substr($i, 13)
+            else if ($i ~ /^JobState=/ && st == "") st = substr($i, 10)
+            else if ($i ~ /^Reason=/ && rs == "") rs = substr($i, 8)
+        }
+        if (task != "") jid = id "_" task
+        print jid, st, rs
+    }' <<<"$text")
 }
 terminal() {
     case "$1" in
@@ -255,15 +260,17 @@ failed=0
 for key in $(printf '%s\n' "${!state[@]}" | sort -t_ -k1,1n -k2,2n); do
     st="${state[$key]}"
     [[ "$st" == COMPLETED ]] && continue
-    failed=1
+    failed=$((failed + 1))
     f="$(log_of "$key")"
     r="${reason[$key]:-None}"
     if [[ "$r" == None ]]; then r=""; else r=" ($r)"; fi
-    if [[ -s "$f" ]]; then
+    if [[ ! -s "$f" ]]; then
+        note "job $key: $st$r, never started"
+    elif ((failed <= 5)); then
         note "job $key: $st$r, log $f"
         tail -n 15 -- "$f" | sed 's/^/    /' >&2
     else
-        note "job $key: $st$r, never started"
+        note "job $key: $st$r, log $f"
     fi
 done
 if [[ "${state[$merge_id]:-}" != COMPLETED ]]; then
