@@ -47,7 +47,9 @@ fn slurm_ready() -> bool {
     if !status.status.success() {
         eprintln!(
             "notice: no local Slurm; skipping (local-cluster.sh status: {})",
-            String::from_utf8_lossy(&status.stderr).trim()
+            String::from_utf8_lossy(&status.stderr)
+                .trim()
+                .replace('\n', "; ")
         );
         return false;
     }

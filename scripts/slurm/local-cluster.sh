@@ -55,7 +55,9 @@ pid_alive() {
     [[ -f "$pidf" ]] || return 1
     pid="$(cat "$pidf")"
     [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-    [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$prog"* ]]
+    [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$prog"* ]] || return 1
+    # A killed daemon whose parent does not reap it stays a zombie.
+    [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]]
 }
 
 dump_logs() {
@@ -84,7 +86,7 @@ install_packages() {
 }
 
 start_munge() {
-    if pid_alive /run/munge/munged.pid munged && bounded 10 munge -n </dev/null | bounded 10 unmunge >/dev/null 2>&1; then
+    if pid_alive /run/munge/munged.pid munged && bounded 10 munge -n </dev/null 2>/dev/null | bounded 10 unmunge >/dev/null 2>&1; then
         return 0
     fi
     install -d -o munge -g munge -m 0700 /etc/munge /var/lib/munge /var/log/munge
@@ -104,7 +106,7 @@ start_munge() {
     runuser -u munge -- munged --force
     local i
     for ((i = 0; i < 20; i++)); do
-        if munge -n </dev/null | unmunge >/dev/null 2>&1; then return 0; fi
+        if munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1; then return 0; fi
         sleep 0.5
     done
     dump_logs
