@@ -170,14 +170,13 @@ submit() {
     printf '%s' "$id"
 }
 
-declare -a labels=() ids=()
+ids=()
 dep=()
 if [[ "$stage" == similarity ]]; then
     part_id="$(submit -J "$name-partition" -o "$logs/partition-%j.out" \
         "$TASK" single "$bin" partition "${inputs[@]}" --out "$out/partition" \
         --buckets "$tasks" "${sel_opts[@]}")"
     printf 'partition %s\n' "$part_id"
-    labels+=(partition)
     ids+=("$part_id")
     dep=(--dependency "afterok:$part_id")
     stage_args=(similarity "$out/partition" --out "$out" --world-size "$tasks" "${stage_opts[@]}")
@@ -187,12 +186,10 @@ fi
 array_id="$(submit -J "$name-$stage" "${dep[@]}" --array "0-$((tasks - 1))" \
     -o "$logs/$stage-%A_%a.out" "$TASK" array "$bin" "${stage_args[@]}")"
 printf 'array %s\n' "$array_id"
-labels+=(array)
 ids+=("$array_id")
 merge_id="$(submit -J "$name-merge" --dependency "afterok:$array_id" \
     -o "$logs/merge-%j.out" "$TASK" single "$bin" merge "${merge_opts[@]}" "$out")"
 printf 'merge %s\n' "$merge_id"
-labels+=(merge)
 ids+=("$merge_id")
 
 ((wait)) || exit 0
