@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `cargo test --release --workspace` needs beyond the Rust
-# toolchain. The test suite reads committed fixtures only, so today this just
-# checks the toolchain; it is the one place to add system packages.
+# toolchain: a running one-node Slurm for tests/slurm.rs. Every other test
+# reads committed fixtures, the sample corpus, or (when it sits beside the
+# checkout) ../shared/corpora. This is the one place to add system packages.
 set -euo pipefail
 command -v cargo >/dev/null || { echo "setup-test-deps: cargo not found" >&2; exit 1; }
 echo "setup-test-deps: $(cargo --version)"
