@@ -217,10 +217,22 @@ impl StyleCounts {
 /// Python `len(text.split())`: runs of non-whitespace, where whitespace is
 /// Python's `str.isspace()` (Unicode White_Space plus U+001C..U+001F).
 pub fn count_words(text: &str) -> u64 {
+    let bytes = text.as_bytes();
     let mut n = 0u64;
     let mut in_word = false;
-    for c in text.chars() {
-        if htmlscan::py_isspace(c) {
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII bytes (nearly all of them) are classified without decoding.
+        let space = if bytes[i] < 0x80 {
+            let b = bytes[i];
+            i += 1;
+            matches!(b, b'\t'..=b'\r' | b' ' | 0x1c..=0x1f)
+        } else {
+            let c = text[i..].chars().next().expect("i is on a char boundary");
+            i += c.len_utf8();
+            htmlscan::py_isspace(c)
+        };
+        if space {
             in_word = false;
         } else if !in_word {
             in_word = true;
