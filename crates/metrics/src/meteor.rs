@@ -20,12 +20,16 @@
 //!    divide by zero (no match).
 //!
 //! [`MeteorContext::prepare`] does all string work once per text (interned
-//! word and stem ids, shared synonym-id lists); [`score`] is then linear in
-//! the two lengths plus the synonym lists of the hypothesis words still
-//! unmatched before the synonym stage, with no allocation once a
-//! [`MeteorScratch`] has grown. The context's caches grow with the number of
-//! distinct tokens seen (one entry per raw token; ids are dense, and a
-//! scratch holds two `u32` per id, touched lazily).
+//! word and stem ids, shared synonym-id lists) and groups the tokens by
+//! stem. Exact and stem matching only ever pair tokens of one stem, and the
+//! greedy rule within a key pairs the last `min(a, b)` positions of each
+//! side, so [`score`] runs both stages as one merge of the two sorted stem
+//! lists. The synonym stage then looks the synonyms of the still unmatched
+//! hypothesis words up in the reference's remaining stems. A pair costs
+//! time linear in the two lengths plus those synonym lists, with no
+//! allocation once a [`MeteorScratch`] has grown; nothing is sized by the
+//! vocabulary. The context's caches grow with the number of distinct
+//! tokens seen (one entry per raw token).
 //!
 //! Dropping the stem itself from a hypothesis word's synonym set is exact:
 //! after the stem stage no unmatched reference word shares the stem of an
@@ -218,30 +222,79 @@ impl Default for MeteorContext {
     }
 }
 
-/// A text prepared for METEOR by [`MeteorContext::prepare`]: ids only.
+/// A text prepared for METEOR by [`MeteorContext::prepare`]: ids only,
+/// grouped by stem so that a pair's exact and stem stages are a merge of
+/// the two sorted stem lists.
 #[derive(Clone, Debug, Default)]
 pub struct MeteorPrepared {
-    /// Interned lowercased word per token.
-    words: Vec<u32>,
-    /// Interned Porter stem per token.
-    stems: Vec<u32>,
+    /// Number of tokens.
+    len: u32,
+    /// Distinct stem ids, sorted.
+    stem_keys: Vec<u32>,
+    /// Group `g` (stem `stem_keys[g]`) is `group_pos[stem_start[g]..
+    /// stem_start[g + 1]]`; `stem_start` has one entry more than groups.
+    stem_start: Vec<u32>,
+    /// Per group, its word id when all its tokens are the same lowercased
+    /// word, else `NONE`.
+    stem_word: Vec<u32>,
+    /// Token positions grouped by stem, ascending within each group.
+    group_pos: Vec<u32>,
+    /// The same entries as `group_pos` as (word id, position), sorted by
+    /// word then position within each group (read for mixed groups only).
+    group_word_pos: Vec<(u32, u32)>,
     /// Per token, index into `synonyms`.
     syn_slot: Vec<u32>,
     /// Distinct synonym-id lists of this text (slot 0 is empty).
     synonyms: Vec<Arc<[u32]>>,
-    /// One past the largest id used anywhere in this text.
+    /// One past the largest stem or synonym id of this text.
     id_bound: u32,
 }
 
 impl MeteorPrepared {
     /// Number of tokens (`len(text.split())`).
     pub fn len(&self) -> usize {
-        self.words.len()
+        self.len as usize
     }
 
     /// Whether the text has no tokens.
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
+        self.len == 0
+    }
+
+    /// Builds the stem groups from per-token word and stem ids.
+    fn group(&mut self, words: &[u32], stems: &[u32]) {
+        let n = words.len();
+        self.len = u32::try_from(n).expect("METEOR text longer than u32::MAX tokens");
+        let mut order: Vec<(u32, u32, u32)> =
+            (0..n).map(|i| (stems[i], words[i], i as u32)).collect();
+        // By stem, then word, then position: the word-sorted view.
+        order.sort_unstable();
+        self.group_word_pos = order.iter().map(|&(_, w, i)| (w, i)).collect();
+        self.group_pos = order.iter().map(|&(_, _, i)| i).collect();
+        let mut k = 0;
+        while k < n {
+            let stem = order[k].0;
+            let mut e = k + 1;
+            while e < n && order[e].0 == stem {
+                e += 1;
+            }
+            self.stem_keys.push(stem);
+            self.stem_start.push(k as u32);
+            self.stem_word.push(if order[k].1 == order[e - 1].1 {
+                order[k].1
+            } else {
+                NONE
+            });
+            self.group_pos[k..e].sort_unstable();
+            k = e;
+        }
+        self.stem_start.push(n as u32);
+    }
+
+    /// Positions of group `g`, ascending.
+    #[inline]
+    fn group_range(&self, g: usize) -> std::ops::Range<usize> {
+        self.stem_start[g] as usize..self.stem_start[g + 1] as usize
     }
 }
 
@@ -313,19 +366,19 @@ impl MeteorContext {
     }
 
     /// Tokenises (`str.split()`), lowercases (`str.lower()`), interns words
-    /// and stems and attaches each word's WordNet synonym ids.
+    /// and stems, attaches each word's WordNet synonym ids and groups the
+    /// tokens by stem.
     pub fn prepare(&self, text: &str) -> MeteorPrepared {
         let mut p = MeteorPrepared {
             synonyms: vec![self.empty.clone()],
             ..MeteorPrepared::default()
         };
         let mut slots: FxMap<usize, u32> = FxMap::default();
-        let mut bound = 0u32;
+        let (mut words, mut stems) = (Vec::new(), Vec::new());
         for tok in py_split(text) {
             self.with_token(tok, |info| {
-                p.words.push(info.word);
-                p.stems.push(info.stem);
-                bound = bound.max(info.word).max(info.stem);
+                words.push(info.word);
+                stems.push(info.stem);
                 let slot = if info.synonyms.is_empty() {
                     0
                 } else {
@@ -333,9 +386,6 @@ impl MeteorContext {
                     *slots
                         .entry(info.synonyms.as_ptr() as usize)
                         .or_insert_with(|| {
-                            for &s in info.synonyms.iter() {
-                                bound = bound.max(s);
-                            }
                             p.synonyms.push(info.synonyms.clone());
                             next
                         })
@@ -343,20 +393,34 @@ impl MeteorContext {
                 p.syn_slot.push(slot);
             });
         }
-        p.id_bound = if p.words.is_empty() { 0 } else { bound + 1 };
+        p.group(&words, &stems);
+        let stem_max = p.stem_keys.last().map_or(0, |&s| s + 1);
+        let syn_max = p.synonyms.iter().flat_map(|l| l.iter()).max();
+        p.id_bound = stem_max.max(syn_max.map_or(0, |&s| s + 1));
         p
     }
 }
 
-/// Per-thread reusable buffers for [`score`].
+/// Per-thread reusable buffers for [`score`]; all but one bit per id are
+/// sized by the pair's lengths.
 #[derive(Debug, Default)]
 pub struct MeteorScratch {
-    head: Vec<u32>,
-    stamp: Vec<u32>,
-    generation: u32,
-    prev: Vec<u32>,
-    ref_matched: Vec<bool>,
+    /// Per hypothesis position, its reference position or `NONE`.
     hyp_match: Vec<u32>,
+    /// Per reference position, whether it is matched.
+    ref_matched: Vec<bool>,
+    /// Per reference stem group, one past the index (into `group_pos`) of
+    /// its top: the stack of its unmatched positions for the synonym stage.
+    top: Vec<u32>,
+    /// Per hypothesis synonym slot, whether it already found nothing
+    /// (stacks only shrink, so it never will).
+    dead: Vec<bool>,
+    /// Bit per id: the reference's stems during its synonym stage (set
+    /// and cleared per pair, so a pair touches only its own words; the
+    /// buffer is one bit per interned id).
+    stem_bits: Vec<u64>,
+    /// Unmatched hypothesis positions that have synonyms, descending.
+    pending: Vec<u32>,
 }
 
 impl MeteorScratch {
@@ -364,43 +428,85 @@ impl MeteorScratch {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    fn next_generation(&mut self) -> u32 {
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
-            self.generation = 1;
+/// Pairs the last `min(a, b)` hypothesis positions of `hp` with the last
+/// `min(a, b)` reference positions of `rp`, in order (both ascending): the
+/// greedy-from-the-end rule when all positions of both share one key.
+#[inline]
+fn pair_tails(hp: &[u32], rp: &[u32], hyp_match: &mut [u32], ref_matched: &mut [bool]) -> usize {
+    let k = hp.len().min(rp.len());
+    for (&h, &r) in hp[hp.len() - k..].iter().zip(&rp[rp.len() - k..]) {
+        hyp_match[h as usize] = r;
+        ref_matched[r as usize] = true;
+    }
+    k
+}
+
+/// Exact then stem stage inside one stem shared by both texts (words with
+/// different stems never match in either stage, so groups are independent).
+fn match_group(
+    hypothesis: &MeteorPrepared,
+    gh: usize,
+    reference: &MeteorPrepared,
+    gr: usize,
+    hyp_match: &mut [u32],
+    ref_matched: &mut [bool],
+) -> usize {
+    let (hr, rr) = (hypothesis.group_range(gh), reference.group_range(gr));
+    let (hp, rp) = (
+        &hypothesis.group_pos[hr.clone()],
+        &reference.group_pos[rr.clone()],
+    );
+    if hypothesis.stem_word[gh] != NONE && reference.stem_word[gr] != NONE {
+        // One word per side: the same word pairs the tails in the exact
+        // stage and leaves one side empty; different words pair the same
+        // tails in the stem stage.
+        return pair_tails(hp, rp, hyp_match, ref_matched);
+    }
+    let mut matches = 0;
+    // Exact stage: per common word, the tails of its positions.
+    let (hw, rw) = (
+        &hypothesis.group_word_pos[hr],
+        &reference.group_word_pos[rr],
+    );
+    let (mut i, mut j) = (0, 0);
+    while i < hw.len() && j < rw.len() {
+        let (a, b) = (hw[i].0, rw[j].0);
+        let ie = i + hw[i..].iter().take_while(|e| e.0 == a).count();
+        let je = j + rw[j..].iter().take_while(|e| e.0 == b).count();
+        match a.cmp(&b) {
+            std::cmp::Ordering::Less => i = ie,
+            std::cmp::Ordering::Greater => j = je,
+            std::cmp::Ordering::Equal => {
+                let k = (ie - i).min(je - j);
+                for (h, r) in hw[ie - k..ie].iter().zip(&rw[je - k..je]) {
+                    hyp_match[h.1 as usize] = r.1;
+                    ref_matched[r.1 as usize] = true;
+                }
+                matches += k;
+                i = ie;
+                j = je;
+            }
         }
-        self.generation
     }
-
-    /// Pushes reference position `j` with key `id` onto its stack.
-    #[inline]
-    fn push(&mut self, gen: u32, id: u32, j: u32) {
-        let k = id as usize;
-        self.prev[j as usize] = if self.stamp[k] == gen {
-            self.head[k]
-        } else {
-            NONE
-        };
-        self.stamp[k] = gen;
-        self.head[k] = j;
-    }
-
-    #[inline]
-    fn top(&self, gen: u32, id: u32) -> u32 {
-        let k = id as usize;
-        if self.stamp[k] == gen {
-            self.head[k]
-        } else {
-            NONE
+    // Stem stage: the unmatched positions of the group, from the end.
+    let (mut i, mut j) = (hp.len(), rp.len());
+    loop {
+        while i > 0 && hyp_match[hp[i - 1] as usize] != NONE {
+            i -= 1;
         }
-    }
-
-    #[inline]
-    fn pop(&mut self, id: u32, j: u32) {
-        self.head[id as usize] = self.prev[j as usize];
-        self.ref_matched[j as usize] = true;
+        while j > 0 && ref_matched[rp[j - 1] as usize] {
+            j -= 1;
+        }
+        if i == 0 || j == 0 {
+            return matches;
+        }
+        i -= 1;
+        j -= 1;
+        hyp_match[hp[i] as usize] = rp[j];
+        ref_matched[rp[j] as usize] = true;
+        matches += 1;
     }
 }
 
@@ -412,86 +518,109 @@ fn align_into(
     reference: &MeteorPrepared,
     scratch: &mut MeteorScratch,
 ) -> usize {
-    let n = hypothesis.words.len();
-    let m = reference.words.len();
+    let n = hypothesis.len();
+    let m = reference.len();
     scratch.hyp_match.clear();
     if n == 0 || m == 0 {
         return 0;
     }
-    let bound = hypothesis.id_bound.max(reference.id_bound) as usize;
-    if scratch.head.len() < bound {
-        // Fresh zeroed allocations (calloc): pages of ids a thread never
-        // meets stay untouched. Stamps of 0 are never a live generation.
-        let cap = bound.max(scratch.head.len() * 2).max(1024);
-        scratch.head = vec![0; cap];
-        scratch.stamp = vec![0; cap];
-    }
-    scratch.prev.clear();
-    scratch.prev.resize(m, NONE);
+    scratch.hyp_match.resize(n, NONE);
     scratch.ref_matched.clear();
     scratch.ref_matched.resize(m, false);
-    scratch.hyp_match.resize(n, NONE);
+    let hyp_match = &mut scratch.hyp_match[..];
+    let ref_matched = &mut scratch.ref_matched[..];
     let mut matches = 0usize;
 
-    // Exact stage over lowercased words.
-    let gen = scratch.next_generation();
-    for (j, &id) in reference.words.iter().enumerate() {
-        scratch.push(gen, id, j as u32);
-    }
-    for i in (0..n).rev() {
-        let id = hypothesis.words[i];
-        let j = scratch.top(gen, id);
-        if j != NONE {
-            scratch.pop(id, j);
-            scratch.hyp_match[i] = j;
-            matches += 1;
-        }
-    }
-
-    // Stem stage over what is left; its stacks carry into the synonym stage.
-    if matches < n && matches < m {
-        let gen = scratch.next_generation();
-        for (j, &id) in reference.stems.iter().enumerate() {
-            if !scratch.ref_matched[j] {
-                scratch.push(gen, id, j as u32);
+    // Exact and stem stages, per stem present on both sides.
+    let (hk, rk) = (&hypothesis.stem_keys, &reference.stem_keys);
+    let (mut i, mut j) = (0, 0);
+    while i < hk.len() && j < rk.len() {
+        match hk[i].cmp(&rk[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                matches += match_group(hypothesis, i, reference, j, hyp_match, ref_matched);
+                i += 1;
+                j += 1;
             }
         }
-        for i in (0..n).rev() {
-            if scratch.hyp_match[i] != NONE {
+    }
+    if matches == n || matches == m {
+        return matches;
+    }
+
+    // Synonym stage: stacks of unmatched reference positions per stem.
+    let top = &mut scratch.top;
+    top.clear();
+    top.extend_from_slice(&reference.stem_start[1..]);
+    let pos = &reference.group_pos;
+    let bound = hypothesis.id_bound.max(reference.id_bound) as usize;
+    let stem_bits = &mut scratch.stem_bits;
+    if stem_bits.len() * 64 < bound {
+        *stem_bits = vec![0; bound.div_ceil(64).max(stem_bits.len() * 2)];
+    }
+    // All reference stems; groups the first stages emptied are skipped
+    // when their top is read.
+    for &s in rk {
+        stem_bits[s as usize / 64] |= 1 << (s % 64);
+    }
+    // Candidates: unmatched hypothesis positions with synonyms, from the end
+    // (branch-free compaction).
+    let pending = &mut scratch.pending;
+    pending.clear();
+    pending.resize(n, 0);
+    let mut len = 0;
+    for i in (0..n).rev() {
+        pending[len] = i as u32;
+        len += (hyp_match[i] == NONE && hypothesis.syn_slot[i] != 0) as usize;
+    }
+    let dead = &mut scratch.dead;
+    dead.clear();
+    dead.resize(hypothesis.synonyms.len(), false);
+    let mut left = m - matches;
+    for &i in &pending[..len] {
+        let i = i as usize;
+        let slot = hypothesis.syn_slot[i] as usize;
+        if dead[slot] {
+            continue;
+        }
+        // Best candidate as (reference position + 1, group); 0 = none.
+        let (mut best, mut best_g) = (0u32, 0usize);
+        for &s in hypothesis.synonyms[slot].iter() {
+            if stem_bits[s as usize / 64] & (1 << (s % 64)) == 0 {
                 continue;
             }
-            let id = hypothesis.stems[i];
-            let j = scratch.top(gen, id);
-            if j != NONE {
-                scratch.pop(id, j);
-                scratch.hyp_match[i] = j;
-                matches += 1;
+            let g = rk.binary_search(&s).expect("stem bit set");
+            let start = reference.stem_start[g];
+            let mut t = top[g];
+            while t > start && ref_matched[pos[t as usize - 1] as usize] {
+                t -= 1;
             }
-        }
-
-        // Synonym stage.
-        if matches < n && matches < m {
-            for i in (0..n).rev() {
-                if scratch.hyp_match[i] != NONE {
-                    continue;
-                }
-                let syns = &hypothesis.synonyms[hypothesis.syn_slot[i] as usize];
-                let mut best = NONE;
-                let mut best_id = NONE;
-                for &s in syns.iter() {
-                    let j = scratch.top(gen, s);
-                    if j != NONE && (best == NONE || j > best) {
-                        best = j;
-                        best_id = s;
-                    }
-                }
-                if best != NONE {
-                    scratch.pop(best_id, best);
-                    scratch.hyp_match[i] = best;
-                    matches += 1;
+            top[g] = t;
+            if t > start {
+                let cand = pos[t as usize - 1] + 1;
+                if cand > best {
+                    best = cand;
+                    best_g = g;
                 }
             }
         }
+        if best == 0 {
+            dead[slot] = true;
+            continue;
+        }
+        let j = best - 1;
+        hyp_match[i] = j;
+        ref_matched[j as usize] = true;
+        matches += 1;
+        left -= 1;
+        if left == 0 {
+            break;
+        }
+        top[best_g] -= 1;
+    }
+    for &s in rk {
+        stem_bits[s as usize / 64] = 0;
     }
     matches
 }
@@ -503,24 +632,20 @@ pub fn score(
     reference: &MeteorPrepared,
     scratch: &mut MeteorScratch,
 ) -> f64 {
-    let n = hypothesis.words.len();
-    let m = reference.words.len();
+    let n = hypothesis.len();
+    let m = reference.len();
     let matches = align_into(hypothesis, reference, scratch);
     if matches == 0 {
         return 0.0;
     }
-    let mut chunks = 1usize;
-    let mut last: Option<(usize, u32)> = None;
-    for (i, &j) in scratch.hyp_match.iter().enumerate() {
-        if j == NONE {
-            continue;
-        }
-        if let Some((pi, pj)) = last {
-            if !(i == pi + 1 && j == pj.wrapping_add(1)) {
-                chunks += 1;
-            }
-        }
-        last = Some((i, j));
+    // A match starts a chunk unless the previous hypothesis position is
+    // matched to the previous reference position (`NONE + 1` as u64 is
+    // never a position).
+    let hm = &scratch.hyp_match;
+    let mut chunks = (hm[0] != NONE) as usize;
+    for w in hm.windows(2) {
+        let continues = w[1] as u64 == w[0] as u64 + 1;
+        chunks += (w[1] != NONE && !continues) as usize;
     }
     formula(matches, n, m, chunks)
 }
