@@ -134,7 +134,7 @@ impl<F: FnMut(&str)> Scanner<'_, F> {
         if from >= self.n || (c < 128 && from >= self.absent[c as usize]) {
             return None;
         }
-        let r = memchr_byte(c, &self.b[from..]).map(|p| p + from);
+        let r = memchr::memchr(c, &self.b[from..]).map(|p| p + from);
         if r.is_none() && c < 128 {
             self.absent[c as usize] = from;
         }
@@ -465,7 +465,7 @@ impl<F: FnMut(&str)> Scanner<'_, F> {
                     None => break,
                 }
             } else {
-                match memchr2_byte(b'<', b'&', &self.b[i..]) {
+                match memchr::memchr2(b'<', b'&', &self.b[i..]) {
                     Some(p) => p + i,
                     None => n,
                 }
@@ -522,7 +522,7 @@ impl<F: FnMut(&str)> Scanner<'_, F> {
                     i = k;
                     continue;
                 }
-                if memchr_byte(b';', &self.b[i..]).is_some() {
+                if memchr::memchr(b';', &self.b[i..]).is_some() {
                     i += 2;
                 }
                 break;
@@ -602,14 +602,4 @@ impl<F: FnMut(&str)> Scanner<'_, F> {
         }
         Some(if c == ';' { q + l } else { q })
     }
-}
-
-#[inline]
-fn memchr_byte(c: u8, h: &[u8]) -> Option<usize> {
-    h.iter().position(|&b| b == c)
-}
-
-#[inline]
-fn memchr2_byte(a: u8, b: u8, h: &[u8]) -> Option<usize> {
-    h.iter().position(|&x| x == a || x == b)
 }

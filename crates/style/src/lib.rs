@@ -217,27 +217,33 @@ impl StyleCounts {
 /// Python `len(text.split())`: runs of non-whitespace, where whitespace is
 /// Python's `str.isspace()` (Unicode White_Space plus U+001C..U+001F).
 pub fn count_words(text: &str) -> u64 {
+    // 1 for the ASCII bytes Python's `str.isspace()` accepts.
+    const SPACE: [u8; 128] = {
+        let mut t = [0u8; 128];
+        let mut b = 0;
+        while b < 128 {
+            t[b] = matches!(b as u8, b'\t'..=b'\r' | b' ' | 0x1c..=0x1f) as u8;
+            b += 1;
+        }
+        t
+    };
     let bytes = text.as_bytes();
-    let mut n = 0u64;
-    let mut in_word = false;
+    // Words are counted at their first character: a non-space after a space
+    // (or at the start), without a data-dependent branch for ASCII bytes.
+    let (mut n, mut prev_space) = (0u64, 1u8);
     let mut i = 0;
     while i < bytes.len() {
-        // ASCII bytes (nearly all of them) are classified without decoding.
-        let space = if bytes[i] < 0x80 {
-            let b = bytes[i];
+        let b = bytes[i];
+        let space = if b < 0x80 {
             i += 1;
-            matches!(b, b'\t'..=b'\r' | b' ' | 0x1c..=0x1f)
+            SPACE[b as usize]
         } else {
             let c = text[i..].chars().next().expect("i is on a char boundary");
             i += c.len_utf8();
-            htmlscan::py_isspace(c)
+            htmlscan::py_isspace(c) as u8
         };
-        if space {
-            in_word = false;
-        } else if !in_word {
-            in_word = true;
-            n += 1;
-        }
+        n += (prev_space & (space ^ 1)) as u64;
+        prev_space = space;
     }
     n
 }
@@ -280,4 +286,32 @@ pub fn count_html_elements(html: &str) -> ([u64; 20], bool) {
         }
     });
     (out, r.rejected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_words;
+
+    /// The branch-free count equals splitting on Python's whitespace,
+    /// including non-ASCII spaces (NBSP, NEL, ideographic space) and the
+    /// U+001C..U+001F separators Python treats as whitespace.
+    #[test]
+    fn count_words_matches_split() {
+        let texts = [
+            "",
+            "   ",
+            "one",
+            " two  words ",
+            "a\u{a0}b\u{85}c\u{3000}d\u{1c}e\u{1f}f\u{200b}g",
+            "\u{e9}t\u{e9} \u{4e2d}\u{6587}\tmixed\r\nlines\x0bvt\x0cff",
+        ];
+        for t in texts {
+            let naive = t
+                .split(crate::htmlscan::py_isspace)
+                .filter(|w| !w.is_empty())
+                .count() as u64;
+            assert_eq!(count_words(t), naive, "{t:?}");
+        }
+        assert_eq!(count_words("a\u{a0}b\u{200b}c"), 2);
+    }
 }

@@ -181,7 +181,15 @@ fn html_scanner_never_panics() {
 fn unclosed_constructs_stay_linear() {
     // Each of these took minutes when every unclosed construct rescanned the
     // rest of the document (quadratic); now they are milliseconds.
-    for piece in ["<!-- ", "<? ", "<!x ", "<![CDATA[ ", "<a b='", "</ ", "a ~~~ "] {
+    for piece in [
+        "<!-- ",
+        "<? ",
+        "<!x ",
+        "<![CDATA[ ",
+        "<a b='",
+        "</ ",
+        "a ~~~ ",
+    ] {
         let text = piece.repeat(400_000 / piece.len() * 2);
         let t0 = std::time::Instant::now();
         let c = count(&text);
