@@ -413,11 +413,7 @@ pub(crate) type KeySink<'a> = dyn FnMut(&Arc<str>, &str, Option<&str>) + 'a;
 
 /// Reads only the conversation-level keys (model, id, language) of one row
 /// group: what seeded sampling needs, without decoding any message text.
-pub(crate) fn read_keys(
-    file: &InputFile,
-    unit: Unit,
-    sink: &mut KeySink<'_>,
-) -> Result<()> {
+pub(crate) fn read_keys(file: &InputFile, unit: Unit, sink: &mut KeySink<'_>) -> Result<()> {
     let rg = unit.row_group;
     let path = &file.path;
     let layout = &file.layout;
