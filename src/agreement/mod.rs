@@ -474,12 +474,12 @@ pub fn tables(records: &[PromptRecord], s: &Settings) -> (Vec<(String, String)>,
     t.notes.push(
         "TARr: share of prompts whose outputs are byte-identical across all runs (TACr: their count). \
          ROUGE-L (rouge-score F1, Porter) and METEOR (NLTK): mean over prompts of the mean over unordered run pairs, \
-         the run with the smaller id as target/hypothesis."
+         the run whose id sorts first (as text) as target/hypothesis."
             .to_string(),
     );
     if let Some(re) = &s.answer_regex {
         t.notes.push(format!(
-            "TARa: share of prompts whose parsed answers agree across all runs; answer = first capture group of the first match of {re:?}; no match counts as one more value, \"no answer\"."
+            "TARa: share of prompts whose parsed answers agree across all runs; answer = first capture group of the first match of the regex {re}; no match counts as one more value, \"no answer\"."
         ));
     }
     if s.gold {
