@@ -127,7 +127,11 @@ pub fn run(args: Args) -> Result<(), String> {
         Some(r) => Some(Regex::new(r).map_err(|e| {
             format!(
                 "--answer-regex: {}",
-                e.to_string().lines().last().unwrap_or("invalid")
+                e.to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or("invalid")
+                    .trim_start_matches("error: ")
             )
         })?),
         None => None,
