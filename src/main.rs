@@ -3,6 +3,7 @@
 //! argument parsing, progress and output files live here; reading, metrics
 //! and aggregation live in `crates/`.
 
+mod agreement;
 mod cmd;
 mod common;
 mod output;

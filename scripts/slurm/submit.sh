@@ -4,7 +4,7 @@
 # Usage:
 #   scripts/slurm/submit.sh [OPTIONS] -- STAGE INPUT... --out OUT [STAGE OPTIONS]
 #
-# STAGE is `similarity` or `style`. Submits, with `sbatch`:
+# STAGE is `similarity`, `style` or `agreement`. Submits, with `sbatch`:
 #   similarity  1. partition: `wildstat partition INPUT... --out OUT/partition
 #                  --buckets N [selection options]` (one pass over the inputs)
 #               2. array 0..N-1 after 1: `wildstat similarity OUT/partition
@@ -13,6 +13,7 @@
 #   style       2. array 0..N-1: `wildstat style INPUT... --out OUT --rank R
 #                  --world-size N [all options]`
 #               3. merge after 2: `wildstat merge OUT`
+#   agreement   as style (each rank keeps its conversation-hash bucket)
 # and prints one line per job: `partition ID`, `array ID`, `merge ID`.
 # Selection options (--model-from --models --conversations --language --turns
 # --sample --seed) go to the partition job; every other option goes to the
@@ -86,8 +87,8 @@ done
 stage="$1"
 shift
 case "$stage" in
-    similarity | style) ;;
-    *) die "stage must be similarity or style, got '$stage'" ;;
+    similarity | style | agreement) ;;
+    *) die "stage must be similarity, style or agreement, got '$stage'" ;;
 esac
 
 # Split the stage's arguments into inputs, --out, selection options (which the
@@ -181,7 +182,7 @@ if [[ "$stage" == similarity ]]; then
     dep=(--dependency "afterok:$part_id")
     stage_args=(similarity "$out/partition" --out "$out" --world-size "$tasks" "${stage_opts[@]}")
 else
-    stage_args=(style "${inputs[@]}" --out "$out" --world-size "$tasks" "${all_opts[@]}")
+    stage_args=("$stage" "${inputs[@]}" --out "$out" --world-size "$tasks" "${all_opts[@]}")
 fi
 array_id="$(submit -J "$name-$stage" "${dep[@]}" --array "0-$((tasks - 1))" \
     -o "$logs/$stage-%A_%a.out" "$TASK" array "$bin" "${stage_args[@]}")"

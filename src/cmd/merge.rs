@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::cmd::agreement;
 use crate::cmd::similarity::{self, read_toml, PairsWriter};
 use crate::cmd::style::{self, decode_styles, ResponsesWriter};
 use crate::shard::{commit, tmp_path, write_atomic, Part};
@@ -85,6 +86,10 @@ pub fn run(args: Args) -> Result<(), String> {
     }
     if let Some(world) = world_of(out, "style")? {
         merge_style(out, world, args.quiet)?;
+        merged += 1;
+    }
+    if let Some(world) = world_of(out, "agreement")? {
+        merge_agreement(out, world, args.quiet)?;
         merged += 1;
     }
     if merged == 0 {
@@ -182,6 +187,56 @@ fn merge_style(out: &Path, world: usize, quiet: bool) -> Result<(), String> {
     )?;
     if !quiet {
         eprintln!("merge: style from {world} parts; wrote {}", out.display());
+    }
+    Ok(())
+}
+
+fn merge_agreement(out: &Path, world: usize, quiet: bool) -> Result<(), String> {
+    let metas: Vec<agreement::PartMeta> = (0..world)
+        .map(|r| read_toml(&Part::new(out, "agreement", r).path("toml")))
+        .collect::<Result<_, _>>()?;
+    let first = &metas[0];
+    for (r, m) in metas.iter().enumerate() {
+        let same = (
+            m.world,
+            &m.answer_regex,
+            m.gold,
+            m.bootstrap,
+            m.seed,
+            m.top,
+            &m.stats,
+        ) == (
+            first.world,
+            &first.answer_regex,
+            first.gold,
+            first.bootstrap,
+            first.seed,
+            first.top,
+            &first.stats,
+        );
+        if !same {
+            return Err(format!(
+                "{}: agreement rank {r} ran with other options or inputs than rank 0",
+                out.display()
+            ));
+        }
+    }
+    let mut records = Vec::new();
+    for r in 0..world {
+        records.extend(agreement::read_part(
+            &Part::new(out, "agreement", r).path("prompts.tsv"),
+        )?);
+    }
+    crate::agreement::sort_records(&mut records);
+    let mut meta = first.clone();
+    meta.world = 1;
+    meta.duplicates = metas.iter().map(|m| m.duplicates).sum();
+    let summary = agreement::write_outputs(&mut write_into(out), &records, &meta)?;
+    if !quiet {
+        eprintln!(
+            "merge: agreement from {world} parts: {summary}; wrote {}",
+            out.display()
+        );
     }
     Ok(())
 }

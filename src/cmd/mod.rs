@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod agreement;
 pub mod inspect;
 pub mod merge;
 pub mod partition;
@@ -22,6 +23,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Inspect(inspect::Args),
+    Agreement(agreement::Args),
     Similarity(similarity::Args),
     Style(style::Args),
     Run(run::Args),
@@ -34,6 +36,7 @@ enum Command {
 pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Inspect(a) => inspect::run(a),
+        Command::Agreement(a) => agreement::run(a),
         Command::Partition(a) => partition::run(a),
         Command::Merge(a) => merge::run(a),
         Command::Synth(a) => synth::run(a),

@@ -3,6 +3,18 @@
 //! differ clearly, shared prompts, multi-turn and non-English conversations
 //! and a few empty or null responses. The committed `data/sample` is its
 //! output with the defaults; tests use it to make schema variants.
+//!
+//! `--runs N` (N >= 2) writes a multi-run corpus instead, for `wildstat
+//! agreement`: models `det-0`, `det-1`, ... (one file each, with a `run`
+//! column 0..N-1) answer `--conversations` single-turn English prompts N
+//! times, with known agreement. For model m with `--agreement` percent p,
+//! the first floor(n * p / 100) prompts (in generation order) get the same
+//! text in every run; in each other prompt every run's text differs (N
+//! distinct outputs), and the parsed answer (`Answer: K`) is the same in
+//! every run for the 1st, 3rd, 5th... such prompt and differs in the last
+//! run (K + 1) for the 2nd, 4th.... `DIR/gold.tsv` holds `hash<TAB>K` for
+//! every prompt, so runs 0..N-2 are always correct and run N-1 is wrong
+//! exactly on the prompts whose answers disagree.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -42,6 +54,21 @@ pub struct Args {
     /// Replace DIR if it exists.
     #[arg(long)]
     force: bool,
+    /// Write a multi-run corpus with this many runs per prompt (>= 2).
+    #[arg(long, value_name = "N")]
+    runs: Option<usize>,
+    /// With --runs: percent of prompts whose runs are identical, per model
+    /// (comma-separated; models cycle through the list).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "90,60,30",
+        value_name = "P,P"
+    )]
+    agreement: Vec<u64>,
+    /// With --runs: number of models (default: one per --agreement value).
+    #[arg(long, value_name = "K")]
+    run_models: Option<usize>,
 }
 
 /// The fake models and their house styles.
@@ -318,6 +345,8 @@ struct Row {
     language: &'static str,
     /// (role, content) messages; `None` content is a null.
     messages: Vec<(&'static str, Option<String>)>,
+    /// Run id (multi-run corpora only; no `run` column otherwise).
+    run: Option<i64>,
 }
 
 fn rows_for(model: &str, style: Style, ps: &[Prompt], seed: u64) -> Vec<Row> {
@@ -350,13 +379,111 @@ fn rows_for(model: &str, style: Style, ps: &[Prompt], seed: u64) -> Vec<Row> {
             model: model.to_string(),
             language: p.language,
             messages,
+            run: None,
         });
     }
     rows
 }
 
+/// The rows of one model of the multi-run corpus (see the module doc).
+fn multi_run_rows(model: &str, pct: u64, ps: &[Prompt], runs: usize, seed: u64) -> Vec<Row> {
+    let n = ps.len();
+    let identical = n * pct as usize / 100;
+    let mut rows = Vec::with_capacity(n * runs);
+    for (i, p) in ps.iter().enumerate() {
+        let mut rng = Rng(seed ^ crate_hash(model) ^ crate_hash(&p.hash));
+        let answer = gold_answer(p, seed);
+        let stem = format!(
+            "{} {} {}",
+            capitalize(p.topic),
+            rng.pick(&VERBS),
+            rng.pick(&NOUNS)
+        );
+        for r in 0..runs {
+            let text = if i < identical {
+                format!("{stem}. Answer: {answer}")
+            } else {
+                let k = i - identical;
+                let a = if k % 2 == 1 && r == runs - 1 {
+                    answer + 1
+                } else {
+                    answer
+                };
+                format!("{stem}, take {r}, {}. Answer: {a}", rng.pick(&ADJS))
+            };
+            rows.push(Row {
+                hash: p.hash.clone(),
+                model: model.to_string(),
+                language: "English",
+                messages: vec![
+                    ("user", Some(format!("Tell me about {}.", p.topic))),
+                    ("assistant", Some(text)),
+                ],
+                run: Some(r as i64),
+            });
+        }
+    }
+    rows
+}
+
+/// The gold answer of a multi-run prompt.
+fn gold_answer(p: &Prompt, seed: u64) -> u64 {
+    wildstat_reader::keyed_hash(seed, &p.hash) % 1000
+}
+
+fn run_multi(args: &Args, runs: usize) -> Result<(), String> {
+    if runs < 2 {
+        return Err("--runs must be at least 2".into());
+    }
+    if args.agreement.is_empty() || args.agreement.iter().any(|&p| p > 100) {
+        return Err("--agreement takes percents between 0 and 100".into());
+    }
+    let k = args.run_models.unwrap_or(args.agreement.len());
+    let out = OutDir::create(&args.out, args.force)?;
+    let ps = prompts(args.conversations, args.seed);
+    let mut total = 0usize;
+    for m in 0..k {
+        let model = format!("det-{m}");
+        let rows = multi_run_rows(
+            &model,
+            args.agreement[m % args.agreement.len()],
+            &ps,
+            runs,
+            args.seed,
+        );
+        total += rows.len();
+        let batch = to_batch(&rows, "wildchat").map_err(|e| format!("synth: {e}"))?;
+        write_parquet(
+            &out.path(&format!("{model}.parquet")),
+            &batch,
+            args.row_group_rows,
+        )?;
+    }
+    let mut gold = String::new();
+    for p in &ps {
+        gold += &format!("{}\t{}\n", p.hash, gold_answer(p, args.seed));
+    }
+    out.write("gold.tsv", gold)?;
+    let dir = out.commit()?;
+    eprintln!(
+        "synth: wrote {total} transcripts of {k} models x {} prompts x {runs} runs to {}",
+        ps.len(),
+        dir.display()
+    );
+    Ok(())
+}
+
 /// Runs `synth`.
 pub fn run(args: Args) -> Result<(), String> {
+    if let Some(runs) = args.runs {
+        if args.variant != "wildchat" {
+            return Err("--runs writes the wildchat schema only".into());
+        }
+        if args.conversations == 0 || args.row_group_rows == 0 {
+            return Err("--conversations and --row-group-rows must be at least 1".into());
+        }
+        return run_multi(&args, runs);
+    }
     let variant = args.variant.as_str();
     if !["wildchat", "sharegpt", "conversation-id", "no-model"].contains(&variant) {
         return Err(format!(
@@ -545,6 +672,14 @@ fn to_batch(rows: &[Row], variant: &str) -> Result<RecordBatch, arrow_schema::Ar
             Arc::new(Float64Array::from_iter_values(
                 rows.iter()
                     .map(|r| (crate_hash(&r.model) % 97) as f64 / 1e3),
+            )),
+        ));
+    }
+    if rows.first().is_some_and(|r| r.run.is_some()) {
+        cols.push((
+            "run",
+            Arc::new(Int64Array::from_iter_values(
+                rows.iter().map(|r| r.run.unwrap_or(0)),
             )),
         ));
     }

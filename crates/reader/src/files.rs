@@ -61,6 +61,19 @@ pub struct InputFile {
     pub layout: Layout,
     /// Model name for every row, when it comes from the file or folder name.
     pub fixed_model: Option<Arc<str>>,
+    /// Run id for every row, when it comes from the file name
+    /// ([`RunFrom::File`]).
+    pub fixed_run: Option<Arc<str>>,
+}
+
+/// Where the run id of a response comes from, for stages that compare
+/// repeated runs of a model on the same prompts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunFrom {
+    /// A top-level utf8 or integer column of this name.
+    Column(String),
+    /// The file name without `.parquet` (one file per run).
+    File,
 }
 
 impl InputFile {
@@ -84,7 +97,59 @@ impl InputFile {
             metadata,
             layout,
             fixed_model,
+            fixed_run: None,
         })
+    }
+
+    /// Makes every response of this file carry a run id: projects the run
+    /// column (a top-level utf8 or integer column) or takes the file stem.
+    /// A missing or mistyped column is an error naming the file and column.
+    pub fn set_run(&mut self, from: &RunFrom) -> Result<()> {
+        match from {
+            RunFrom::File => {
+                if self.layout.model_from == ModelFrom::File {
+                    return Err(Error::file(
+                        &self.path,
+                        "--run-from file needs the model from a column or --model-from dir \
+                         (the file name cannot name both)",
+                    ));
+                }
+                self.fixed_run = Some(file_model(&self.path));
+            }
+            RunFrom::Column(name) => {
+                let schema = self.metadata.schema();
+                let field = schema.fields().iter().find(|f| f.name() == name);
+                let Some(field) = field else {
+                    return Err(
+                        Error::file(&self.path, "missing run column").in_column(name.as_str())
+                    );
+                };
+                let dt = field.data_type();
+                if !crate::layout::is_string(dt) && !dt.is_integer() {
+                    return Err(Error::file(
+                        &self.path,
+                        format!("expected a string or integer run id, found {dt}"),
+                    )
+                    .in_column(name.as_str()));
+                }
+                let leaf = self
+                    .metadata
+                    .parquet_schema()
+                    .columns()
+                    .iter()
+                    .position(|c| c.path().parts().len() == 1 && c.path().parts()[0] == *name)
+                    .ok_or_else(|| {
+                        Error::file(&self.path, "run column is not a flat leaf")
+                            .in_column(name.as_str())
+                    })?;
+                if !self.layout.leaves.contains(&leaf) {
+                    self.layout.leaves.push(leaf);
+                    self.layout.leaves.sort_unstable();
+                }
+                self.layout.run_column = Some(name.clone());
+            }
+        }
+        Ok(())
     }
 
     /// Number of row groups.

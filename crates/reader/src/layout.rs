@@ -79,6 +79,9 @@ pub struct Layout {
     pub model_from: ModelFrom,
     /// Parquet leaf (column chunk) indices to decode; nothing else is read.
     pub leaves: Vec<usize>,
+    /// Top-level column holding the run id, projected only when a stage asks
+    /// for runs (see [`crate::InputFile::set_run`]); `None` otherwise.
+    pub run_column: Option<String>,
 }
 
 impl Layout {
@@ -249,6 +252,7 @@ impl Layout {
             message_language: message_language && find("language").is_none(),
             model_from,
             leaves,
+            run_column: None,
         })
     }
 }
@@ -302,6 +306,7 @@ impl Layout {
             message_language: false,
             model_from,
             leaves,
+            run_column: None,
         })
     }
 }

@@ -14,7 +14,7 @@ mod read;
 mod select;
 
 pub use error::Error;
-pub use files::{discover, open_all, InputFile, Unit};
+pub use files::{discover, open_all, InputFile, RunFrom, Unit};
 pub use hash::{bucket_of, keyed_hash};
 pub use layout::{Layout, ModelFrom, Variant};
 pub use read::{read_unit, Response, UnitStats};

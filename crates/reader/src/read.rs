@@ -26,6 +26,9 @@ pub struct Response {
     pub language: Option<Arc<str>>,
     /// The response text exactly as stored (not stripped).
     pub text: String,
+    /// Run id (repeated runs of a model on the same prompts), only when the
+    /// file was opened for runs ([`crate::InputFile::set_run`]).
+    pub run: Option<Arc<str>>,
 }
 
 /// Counts gathered while reading, merged across units by plain addition so
@@ -116,6 +119,38 @@ fn int_text(a: &ArrayRef, i: usize) -> String {
         DataType::UInt16 => a.as_primitive::<UInt16Type>().value(i).to_string(),
         DataType::UInt32 => a.as_primitive::<UInt32Type>().value(i).to_string(),
         _ => a.as_primitive::<UInt64Type>().value(i).to_string(),
+    }
+}
+
+/// The run id source of a batch: a column, the file's fixed run, or none.
+struct Runs<'a, 'n> {
+    col: Option<Col<'a>>,
+    fixed: Option<Arc<str>>,
+    /// The previous run id, reused while it repeats.
+    last: Option<Arc<str>>,
+    name: Option<&'n str>,
+}
+
+impl Runs<'_, '_> {
+    /// The run id of `row`; a null run id is an error naming the column.
+    fn get(&mut self, file: &InputFile, row: usize) -> Result<Option<Arc<str>>> {
+        let Some(col) = &self.col else {
+            return Ok(self.fixed.clone());
+        };
+        let Some(v) = col.get(row) else {
+            return Err(
+                Error::file(&file.path, format!("null run id in batch row {row}"))
+                    .in_column(self.name.unwrap_or("run")),
+            );
+        };
+        if let Some(prev) = &self.last {
+            if **prev == *v {
+                return Ok(Some(prev.clone()));
+            }
+        }
+        let a: Arc<str> = Arc::from(v.as_ref());
+        self.last = Some(a.clone());
+        Ok(Some(a))
     }
 }
 
@@ -211,6 +246,16 @@ fn decode_batch(
         Some(c) => Some(string_col(file, column(file, batch, c)?, c)?),
         None => None,
     };
+    let runs = match &layout.run_column {
+        Some(c) => Some(string_col(file, column(file, batch, c)?, c)?),
+        None => None,
+    };
+    let runs = Runs {
+        col: runs,
+        fixed: file.fixed_run.clone(),
+        last: None,
+        name: layout.run_column.as_deref(),
+    };
     if layout.variant == Variant::Responses {
         return decode_responses(
             file,
@@ -218,11 +263,13 @@ fn decode_batch(
             &ids,
             models.as_ref(),
             langs.as_ref(),
+            runs,
             selection,
             sink,
             stats,
         );
     }
+    let mut runs = runs;
     let msgs_arr = column(file, batch, &layout.messages_column)?;
     let mcol = &layout.messages_column;
     let (offsets, structs): (Vec<usize>, &StructArray) = match msgs_arr.data_type() {
@@ -304,6 +351,7 @@ fn decode_batch(
             stats.filtered += 1;
             continue;
         }
+        let run = runs.get(file, row)?;
         let mut turn = 0u32;
         for m in start..end {
             let Some(role) = roles.get(m) else { continue };
@@ -324,6 +372,7 @@ fn decode_batch(
                         turn,
                         language: language.clone(),
                         text: text.into_owned(),
+                        run: run.clone(),
                     });
                 }
             }
@@ -346,6 +395,7 @@ fn decode_responses(
     ids: &Col<'_>,
     models: Option<&Col<'_>>,
     langs: Option<&Col<'_>>,
+    mut runs: Runs<'_, '_>,
     selection: &Selection,
     sink: &mut dyn FnMut(Response),
     stats: &mut UnitStats,
@@ -388,6 +438,7 @@ fn decode_responses(
             stats.filtered += 1;
             continue;
         }
+        let run = runs.get(file, row)?;
         match texts.get(row) {
             None => stats.null_content += 1,
             Some(text) => {
@@ -401,6 +452,7 @@ fn decode_responses(
                     turn,
                     language,
                     text: text.into_owned(),
+                    run,
                 });
             }
         }
@@ -428,6 +480,7 @@ pub(crate) fn read_keys(file: &InputFile, unit: Unit, sink: &mut KeySink<'_>) ->
             let col = descr.column(i);
             let parts = col.path().parts();
             (parts.len() == 1 || layout.message_language)
+                && Some(parts[0].as_str()) != layout.run_column.as_deref()
                 && !(layout.variant == Variant::Responses
                     && (parts[0] == "text" || parts[0] == "turn"))
         })
