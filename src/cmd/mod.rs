@@ -6,6 +6,7 @@ pub mod inspect;
 pub mod merge;
 pub mod partition;
 pub mod run;
+pub mod shared;
 pub mod similarity;
 pub mod style;
 pub mod synth;
@@ -27,6 +28,7 @@ enum Command {
     Run(run::Args),
     Partition(partition::Args),
     Merge(merge::Args),
+    Shared(shared::Args),
     Synth(synth::Args),
 }
 
@@ -40,5 +42,6 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Run(a) => run::run(a),
         Command::Similarity(a) => similarity::run(a),
         Command::Style(a) => style::run(a),
+        Command::Shared(a) => shared::run(a),
     }
 }
