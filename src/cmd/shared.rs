@@ -333,11 +333,12 @@ fn find_ids(
                     continue;
                 };
                 let slot = by_conv.entry((r.conversation_hash, r.turn)).or_default();
-                if slot.contains_key(&m) {
-                    duplicates += 1;
-                } else {
-                    slot.insert(m, r.text);
-                    count += 1;
+                match slot.entry(m) {
+                    std::collections::btree_map::Entry::Occupied(_) => duplicates += 1,
+                    std::collections::btree_map::Entry::Vacant(v) => {
+                        v.insert(r.text);
+                        count += 1;
+                    }
                 }
             }
         }
