@@ -259,27 +259,44 @@ fn planted_spans_are_found_and_near_misses_are_not() {
     .map(|(k, v)| (s(k), v))
     .collect();
     assert_eq!(models, want_models);
-    // 28 pairs; by share: the 6 pairs of A..D and E-F at 1, G-H at 1/2,
-    // then the rest at 0 in name order (E-G with 2 common conversations).
+    // Every pair answered c1; E-G also c2 and G-H also c3. A pair shares a
+    // span when both are in {A, B, C, D} (c1), are E-F (c1) or G-H (c3).
+    // Rows sorted by share descending, then by name.
+    let names = ["A", "B", "C", "D", "E", "F", "G", "H"];
+    let mut want_pairs: Vec<(f64, String, String, u64, u64)> = Vec::new();
+    for (i, a) in names.iter().enumerate() {
+        for b in &names[i + 1..] {
+            let common = 1 + u64::from((*a, *b) == ("E", "G") || (*a, *b) == ("G", "H"));
+            let group = |x: &str| match x {
+                "A" | "B" | "C" | "D" => 0,
+                "E" | "F" => 1,
+                _ => 2,
+            };
+            let sharing = u64::from(group(a) == group(b) && !(*a, *b).eq(&("E", "G")));
+            want_pairs.push((sharing as f64 / common as f64, s(a), s(b), common, sharing));
+        }
+    }
+    want_pairs.sort_by(|x, y| y.0.total_cmp(&x.0).then((&x.1, &x.2).cmp(&(&y.1, &y.2))));
+    let share = |x: f64| {
+        if x == 1.0 {
+            s("1.0")
+        } else if x == 0.0 {
+            s("0.0")
+        } else {
+            x.to_string()
+        }
+    };
+    let want_pairs: Vec<(String, String, String, String, String)> = want_pairs
+        .into_iter()
+        .map(|(r, a, b, c, sh)| (a, b, c.to_string(), sh.to_string(), share(r)))
+        .collect();
     assert_eq!(pairs.len(), 28);
+    assert_eq!(pairs, want_pairs);
+    // Spot checks of the rule above.
     let p = |a: &str, b: &str, c: &str, sh: &str, r: &str| (s(a), s(b), s(c), s(sh), s(r));
-    assert_eq!(
-        pairs[..10].to_vec(),
-        vec![
-            p("A", "B", "1", "1", "1.0"),
-            p("A", "C", "1", "1", "1.0"),
-            p("A", "D", "1", "1", "1.0"),
-            p("B", "C", "1", "1", "1.0"),
-            p("B", "D", "1", "1", "1.0"),
-            p("C", "D", "1", "1", "1.0"),
-            p("E", "F", "1", "1", "1.0"),
-            p("G", "H", "2", "1", "0.5"),
-            p("A", "E", "1", "0", "0.0"),
-            p("A", "F", "1", "0", "0.0"),
-        ]
-    );
-    let eg = pairs.iter().find(|x| x.0 == "E" && x.1 == "G").unwrap();
-    assert_eq!(eg, &p("E", "G", "2", "0", "0.0"));
+    assert_eq!(pairs[6], p("E", "F", "1", "1", "1.0"));
+    assert_eq!(pairs[7], p("G", "H", "2", "1", "0.5"));
+    assert!(pairs.contains(&p("E", "G", "2", "0", "0.0")));
 
     // Top spans: the best span of each conversation turn, most models first.
     let md = std::fs::read_to_string(out.join("table.md")).unwrap();
