@@ -4,12 +4,13 @@
 # Usage:
 #   scripts/slurm/submit.sh [OPTIONS] -- STAGE INPUT... --out OUT [STAGE OPTIONS]
 #
-# STAGE is `similarity`, `style` or `agreement`. Submits, with `sbatch`:
+# STAGE is `similarity`, `shared`, `style` or `agreement`. Submits, with `sbatch`:
 #   similarity  1. partition: `wildstat partition INPUT... --out OUT/partition
 #                  --buckets N [selection options]` (one pass over the inputs)
 #               2. array 0..N-1 after 1: `wildstat similarity OUT/partition
 #                  --out OUT --rank R --world-size N [stage options]`
 #               3. merge after 2: `wildstat merge OUT`
+#   shared      as similarity (partition, array, merge)
 #   style       2. array 0..N-1: `wildstat style INPUT... --out OUT --rank R
 #                  --world-size N [all options]`
 #               3. merge after 2: `wildstat merge OUT`
@@ -87,14 +88,14 @@ done
 stage="$1"
 shift
 case "$stage" in
-    similarity | style | agreement) ;;
-    *) die "stage must be similarity, style or agreement, got '$stage'" ;;
+    similarity | shared | style | agreement) ;;
+    *) die "stage must be similarity, shared, style or agreement, got '$stage'" ;;
 esac
 
 # Split the stage's arguments into inputs, --out, selection options (which the
 # partition job takes) and stage options (which the array tasks take).
 selection_value=" --model-from --models --conversations --language --turns --sample --seed "
-stage_value=" --refs --aggregate --bootstrap --memory --stemmer --wordnet --pf --pf-baseline "
+stage_value=" --refs --aggregate --bootstrap --memory --stemmer --wordnet --pf --pf-baseline --ngram --window --min-code-chars --top "
 both_flags=" --quiet -q "
 inputs=()
 out=""
@@ -173,14 +174,14 @@ submit() {
 
 ids=()
 dep=()
-if [[ "$stage" == similarity ]]; then
+if [[ "$stage" == similarity || "$stage" == shared ]]; then
     part_id="$(submit -J "$name-partition" -o "$logs/partition-%j.out" \
         "$TASK" single "$bin" partition "${inputs[@]}" --out "$out/partition" \
         --buckets "$tasks" "${sel_opts[@]}")"
     printf 'partition %s\n' "$part_id"
     ids+=("$part_id")
     dep=(--dependency "afterok:$part_id")
-    stage_args=(similarity "$out/partition" --out "$out" --world-size "$tasks" "${stage_opts[@]}")
+    stage_args=("$stage" "$out/partition" --out "$out" --world-size "$tasks" "${stage_opts[@]}")
 else
     stage_args=("$stage" "${inputs[@]}" --out "$out" --world-size "$tasks" "${all_opts[@]}")
 fi

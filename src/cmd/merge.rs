@@ -92,6 +92,10 @@ pub fn run(args: Args) -> Result<(), String> {
         merge_agreement(out, world, args.quiet)?;
         merged += 1;
     }
+    if let Some(world) = world_of(out, "shared")? {
+        crate::cmd::shared::merge(out, world, args.quiet)?;
+        merged += 1;
+    }
     if merged == 0 {
         return Err(format!(
             "{}: no finished parts to merge in {}/parts",

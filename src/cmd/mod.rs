@@ -7,6 +7,7 @@ pub mod inspect;
 pub mod merge;
 pub mod partition;
 pub mod run;
+pub mod shared;
 pub mod similarity;
 pub mod style;
 pub mod synth;
@@ -29,6 +30,7 @@ enum Command {
     Run(run::Args),
     Partition(partition::Args),
     Merge(merge::Args),
+    Shared(shared::Args),
     Synth(synth::Args),
 }
 
@@ -43,5 +45,6 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Run(a) => run::run(a),
         Command::Similarity(a) => similarity::run(a),
         Command::Style(a) => style::run(a),
+        Command::Shared(a) => shared::run(a),
     }
 }

@@ -148,6 +148,59 @@ pub fn raw_tokens(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
     flush(buf, &mut f);
 }
 
+/// [`raw_tokens`] with byte offsets: calls `f(token, start, end)` where
+/// `text[start..end]` is the source of the token (for an `İ` the token
+/// ends after it). Same tokens as [`raw_tokens`]; used where a token must be
+/// traced back to the text, e.g. to quote a shared passage.
+pub fn raw_tokens_at(text: &str, buf: &mut String, mut f: impl FnMut(&str, usize, usize)) {
+    buf.clear();
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    let mut emit = |buf: &mut String, start: usize, end: usize| {
+        if !buf.is_empty() {
+            f(buf, start, end);
+            buf.clear();
+        }
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            match b {
+                b'a'..=b'z' | b'0'..=b'9' | b'A'..=b'Z' => {
+                    if buf.is_empty() {
+                        start = i;
+                    }
+                    buf.push((b | if b.is_ascii_uppercase() { 0x20 } else { 0 }) as char);
+                }
+                _ => emit(buf, start, i),
+            }
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next().expect("char boundary");
+        let next = i + c.len_utf8();
+        match c {
+            '\u{212A}' => {
+                if buf.is_empty() {
+                    start = i;
+                }
+                buf.push('k');
+            }
+            '\u{0130}' => {
+                if buf.is_empty() {
+                    start = i;
+                }
+                buf.push('i');
+                emit(buf, start, next);
+            }
+            _ => emit(buf, start, i),
+        }
+        i = next;
+    }
+    emit(buf, start, bytes.len());
+}
+
 #[inline]
 fn flush(buf: &mut String, f: &mut impl FnMut(&str)) {
     if !buf.is_empty() {
@@ -189,6 +242,28 @@ mod tests {
         );
         assert!(tokenize("", &p).is_empty());
         assert!(tokenize(" !?… 日本語 ", &p).is_empty());
+    }
+
+    #[test]
+    fn offsets_match_raw_tokens() {
+        let texts = [
+            "İstanbul \u{212A}elvin ΟΔΟΣ ﬁnance Straße x86_64",
+            "  Hello, World! 42x\u{212A}",
+            "aİb İ",
+            "",
+            "日本語abc",
+        ];
+        for t in texts {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            raw_tokens(t, &mut String::new(), |x| a.push(x.to_string()));
+            raw_tokens_at(t, &mut String::new(), |x, s, e| {
+                // The source slice lowercases to the token (plus İ's dot).
+                let src = t[s..e].to_lowercase().replace('\u{307}', "");
+                assert_eq!(src.replace('\u{212A}', "k"), x, "{t:?}");
+                b.push(x.to_string());
+            });
+            assert_eq!(a, b, "{t:?}");
+        }
     }
 
     #[test]
