@@ -102,7 +102,11 @@ pub fn check(svg: &str) -> Result<(), String> {
         let rest = &s[i..];
         let Some(lt) = rest.find('<') else {
             if !rest.trim().is_empty() {
-                return Err("text after the root element".into());
+                return Err(if seen_root {
+                    "text after the root element".into()
+                } else {
+                    "no <svg> element".into()
+                });
             }
             break;
         };
