@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 pub mod inspect;
 pub mod merge;
 pub mod partition;
+pub mod report;
 pub mod run;
 pub mod similarity;
 pub mod style;
@@ -28,6 +29,7 @@ enum Command {
     Partition(partition::Args),
     Merge(merge::Args),
     Synth(synth::Args),
+    Report(report::Args),
 }
 
 /// Runs the chosen subcommand.
@@ -40,5 +42,6 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Run(a) => run::run(a),
         Command::Similarity(a) => similarity::run(a),
         Command::Style(a) => style::run(a),
+        Command::Report(a) => report::run(a),
     }
 }

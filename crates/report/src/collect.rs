@@ -143,7 +143,9 @@ fn figure_caption(name: &str) -> String {
 
 fn csv_title(name: &str) -> String {
     match name {
-        "code_languages.csv" => "Fenced code blocks per model and info-string language (code_languages.csv)".into(),
+        "code_languages.csv" => {
+            "Fenced code blocks per model and info-string language (code_languages.csv)".into()
+        }
         _ => name.to_string(),
     }
 }
@@ -210,7 +212,10 @@ fn stage_section(dir: &Path) -> Result<(Section, Vec<DataTable>, Vec<File>), Str
         let ts = md_blocks(&label, f, find(&tex_name), &mut blocks)?;
         if !ts.is_empty() {
             for x in &fs {
-                if x.name == f.name || x.name == tex_name || x.name == format!("{}.csv", stem(&f.name)) {
+                if x.name == f.name
+                    || x.name == tex_name
+                    || x.name == format!("{}.csv", stem(&f.name))
+                {
                     used.push(&x.name);
                 }
             }
@@ -218,14 +223,27 @@ fn stage_section(dir: &Path) -> Result<(Section, Vec<DataTable>, Vec<File>), Str
         tables.extend(ts);
     }
     // 4. CSV files with no Markdown form.
-    for f in fs.iter().filter(|f| ext(&f.name) == "csv" && !used.contains(&f.name.as_str())) {
-        let t = csv::parse_table(&read(&f.path)?, &csv_title(&f.name), &format!("{label}/{}", f.name))
-            .map_err(|e| format!("{}: {e}", f.path.display()))?;
+    for f in fs
+        .iter()
+        .filter(|f| ext(&f.name) == "csv" && !used.contains(&f.name.as_str()))
+    {
+        let t = csv::parse_table(
+            &read(&f.path)?,
+            &csv_title(&f.name),
+            &format!("{label}/{}", f.name),
+        )
+        .map_err(|e| format!("{}: {e}", f.path.display()))?;
         tables.push(t.clone());
-        blocks.push(Block::Table { table: t, latex: None });
+        blocks.push(Block::Table {
+            table: t,
+            latex: None,
+        });
     }
     // 5. LaTeX with no Markdown form.
-    for f in fs.iter().filter(|f| ext(&f.name) == "tex" && !used.contains(&f.name.as_str())) {
+    for f in fs
+        .iter()
+        .filter(|f| ext(&f.name) == "tex" && !used.contains(&f.name.as_str()))
+    {
         blocks.push(Block::Latex {
             title: f.name.clone(),
             tex: read(&f.path)?,
@@ -255,11 +273,18 @@ pub fn page(dirs: &[PathBuf], settings: &Settings) -> Result<Page, String> {
         let (section, tables, fs) = stage_section(d)?;
         let label = d.display().to_string();
         for f in &fs {
-            file_rows.push(vec![cell(&label), cell(&f.name), cell(&f.bytes.to_string())]);
+            file_rows.push(vec![
+                cell(&label),
+                cell(&f.name),
+                cell(&f.bytes.to_string()),
+            ]);
         }
         for t in &tables {
             for n in &t.notes {
-                if !note_rows.iter().any(|r| r[0].text == label && r[1].text == *n) {
+                if !note_rows
+                    .iter()
+                    .any(|r| r[0].text == label && r[1].text == *n)
+                {
                     note_rows.push(vec![cell(&label), cell(n)]);
                 }
             }
@@ -288,6 +313,7 @@ pub fn page(dirs: &[PathBuf], settings: &Settings) -> Result<Page, String> {
                 rows: note_rows,
                 notes: Vec::new(),
                 source: "settings".into(),
+                wrap: true,
             },
             latex: None,
         });
@@ -303,6 +329,7 @@ pub fn page(dirs: &[PathBuf], settings: &Settings) -> Result<Page, String> {
             rows: file_rows,
             notes: Vec::new(),
             source: "files".into(),
+            wrap: false,
         },
         latex: None,
     });
@@ -339,7 +366,10 @@ mod tests {
         let d = tmp("empty");
         std::fs::write(d.join("README.md"), "no tables here\n").unwrap();
         let e = build(std::slice::from_ref(&d), &Settings::default()).unwrap_err();
-        assert!(e.starts_with(&format!("{}: no wildstat stage outputs", d.display())), "{e}");
+        assert!(
+            e.starts_with(&format!("{}: no wildstat stage outputs", d.display())),
+            "{e}"
+        );
         std::fs::create_dir(d.join("parts")).unwrap();
         let e = build(std::slice::from_ref(&d), &Settings::default()).unwrap_err();
         assert!(e.contains("wildstat merge"), "{e}");
@@ -362,7 +392,11 @@ mod tests {
             "\\begin{table}\nA\n\\end{table}\n\n\\begin{table}\nB\n\\end{table}\n",
         )
         .unwrap();
-        std::fs::write(s.join("code_languages.csv"), "model,language,code_blocks\nx,py,2\n").unwrap();
+        std::fs::write(
+            s.join("code_languages.csv"),
+            "model,language,code_blocks\nx,py,2\n",
+        )
+        .unwrap();
         std::fs::create_dir_all(d.join("logs")).unwrap();
         let p = page(std::slice::from_ref(&d), &Settings::default()).unwrap();
         assert_eq!(p.sections.len(), 2);

@@ -79,7 +79,10 @@ pub fn parse_table(text: &str, title: &str, source: &str) -> Result<DataTable, S
         .into_iter()
         .enumerate()
         .map(|(c, name)| {
-            let mut vals = rows.iter().map(|r| r[c].text.as_str()).filter(|s| !s.is_empty());
+            let mut vals = rows
+                .iter()
+                .map(|r| r[c].text.as_str())
+                .filter(|s| !s.is_empty());
             let right = vals.clone().next().is_some() && vals.all(numeric);
             (name, if right { Align::Right } else { Align::Left })
         })
@@ -90,6 +93,7 @@ pub fn parse_table(text: &str, title: &str, source: &str) -> Result<DataTable, S
         rows,
         notes: Vec::new(),
         source: source.to_string(),
+        wrap: false,
     })
 }
 

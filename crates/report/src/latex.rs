@@ -34,7 +34,10 @@ mod tests {
                 "\\begin{table}[t]\nc\n\\end{table}\n"
             ]
         );
-        assert_eq!(split_tables("\\begin{tabular}{l}\nx\n"), vec!["\\begin{tabular}{l}\nx\n"]);
+        assert_eq!(
+            split_tables("\\begin{tabular}{l}\nx\n"),
+            vec!["\\begin{tabular}{l}\nx\n"]
+        );
         assert!(split_tables("  \n").is_empty());
     }
 }

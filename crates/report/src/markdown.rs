@@ -28,7 +28,11 @@ fn lex(s: &str) -> Vec<Ch> {
 }
 
 fn text(chs: &[Ch]) -> String {
-    chs.iter().map(|&(c, _)| c).collect::<String>().trim().to_string()
+    chs.iter()
+        .map(|&(c, _)| c)
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 fn trim(mut chs: &[Ch]) -> &[Ch] {
@@ -124,6 +128,7 @@ pub fn parse_tables(md: &str, source: &str) -> Vec<DataTable> {
                 rows: Vec::new(),
                 notes: Vec::new(),
                 source: format!("{source}#{}", tables.len() + 1),
+                wrap: false,
             };
             i += 2;
             while i < lines.len() && is_table_line(&lines[i]) {

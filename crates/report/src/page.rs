@@ -47,6 +47,8 @@ pub struct DataTable {
     pub notes: Vec<String>,
     /// Where it came from (`similarity/table.md#1`), as `data-source`.
     pub source: String,
+    /// Let long text wrap (a table of sentences rather than numbers).
+    pub wrap: bool,
 }
 
 /// One piece of a section.
@@ -128,10 +130,10 @@ struct Ids {
 fn copy_latex(out: &mut String, ids: &mut Ids, label: &str, tex: &str) {
     ids.tex += 1;
     let id = format!("tex{}", ids.tex);
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<div class=\"tools\"><button type=\"button\" data-copy=\"{id}\">Copy LaTeX</button>\
-         <details><summary>{}</summary><pre class=\"latex\" id=\"{id}\">{}</pre></details></div>\n",
+         <details><summary>{}</summary><pre class=\"latex\" id=\"{id}\">{}</pre></details></div>",
         escape(label),
         escape(tex)
     );
@@ -145,7 +147,11 @@ fn table(out: &mut String, ids: &mut Ids, t: &DataTable, latex: Option<&str>) {
         ids.table,
         escape(&t.source)
     );
-    out.push_str("<div class=\"scroll\"><table class=\"sortable\">");
+    out.push_str(if t.wrap {
+        "<div class=\"scroll\"><table class=\"sortable wrap\">"
+    } else {
+        "<div class=\"scroll\"><table class=\"sortable\">"
+    });
     if !t.title.is_empty() {
         let _ = write!(out, "<caption>{}</caption>", escape(&t.title));
     }
@@ -211,7 +217,11 @@ fn figure(out: &mut String, svg: &str, caption: &str) {
             );
         }
     }
-    let _ = writeln!(out, "<figcaption>{}</figcaption>\n</figure>", escape(caption));
+    let _ = writeln!(
+        out,
+        "<figcaption>{}</figcaption>\n</figure>",
+        escape(caption)
+    );
 }
 
 impl Page {
@@ -238,7 +248,12 @@ impl Page {
         }
         out.push_str("<nav><ul>");
         for (i, s) in self.sections.iter().enumerate() {
-            let _ = write!(out, "<li><a href=\"#s{}\">{}</a></li>", i + 1, escape(&s.title));
+            let _ = write!(
+                out,
+                "<li><a href=\"#s{}\">{}</a></li>",
+                i + 1,
+                escape(&s.title)
+            );
         }
         out.push_str("</ul></nav>\n</header>\n");
         let mut ids = Ids::default();
@@ -251,7 +266,9 @@ impl Page {
             );
             for b in &s.blocks {
                 match b {
-                    Block::Table { table: t, latex } => table(&mut out, &mut ids, t, latex.as_deref()),
+                    Block::Table { table: t, latex } => {
+                        table(&mut out, &mut ids, t, latex.as_deref())
+                    }
                     Block::Figure { svg, caption } => figure(&mut out, svg, caption),
                     Block::Paragraph(p) => {
                         let _ = writeln!(out, "<p>{}</p>", escape(p));
@@ -304,6 +321,7 @@ mod tests {
             ]],
             notes: vec![evil.into()],
             source: format!("\"><{evil}"),
+            wrap: false,
         };
         Page {
             title: evil.into(),
@@ -337,11 +355,15 @@ mod tests {
 
     #[test]
     fn data_never_becomes_markup() {
-        let html = hostile_page("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(2)</script></svg>");
+        let html = hostile_page(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(2)</script></svg>",
+        );
         let m = markup_outside_script(&html);
         assert!(!m.contains("<script"), "{m}");
         assert!(!m.contains("<img src=x"), "{m}");
-        assert!(m.contains("\\caption{&lt;script&gt;alert(1)&lt;/script&gt;}&lt;/pre&gt;&lt;/details&gt;</pre>"));
+        assert!(m.contains(
+            "\\caption{&lt;script&gt;alert(1)&lt;/script&gt;}&lt;/pre&gt;&lt;/details&gt;</pre>"
+        ));
         assert!(m.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(m.contains("<td class=\"r\"><strong>&quot;&#39;&amp;</strong></td>"));
         assert!(m.contains("data-source=\"&quot;&gt;&lt;&lt;script&gt;"));

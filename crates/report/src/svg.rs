@@ -54,12 +54,12 @@ fn entity_len(s: &str) -> Option<usize> {
     let end = s.find(';')?;
     let name = &s[1..end];
     let ok = matches!(name, "amp" | "lt" | "gt" | "quot" | "apos")
-        || name
-            .strip_prefix("#x")
-            .is_some_and(|h| !h.is_empty() && h.len() <= 6 && h.chars().all(|c| c.is_ascii_hexdigit()))
-        || name
-            .strip_prefix('#')
-            .is_some_and(|d| !d.is_empty() && d.len() <= 7 && d.chars().all(|c| c.is_ascii_digit()));
+        || name.strip_prefix("#x").is_some_and(|h| {
+            !h.is_empty() && h.len() <= 6 && h.chars().all(|c| c.is_ascii_hexdigit())
+        })
+        || name.strip_prefix('#').is_some_and(|d| {
+            !d.is_empty() && d.len() <= 7 && d.chars().all(|c| c.is_ascii_digit())
+        });
     ok.then_some(end + 1)
 }
 
@@ -67,8 +67,12 @@ fn check_text(t: &str) -> Result<(), String> {
     let mut i = 0;
     while let Some(p) = t[i..].find('&') {
         let at = i + p;
-        let n = entity_len(&t[at..])
-            .ok_or_else(|| format!("text has a bare or unknown entity near {:?}", &t[at..t.len().min(at + 12)]))?;
+        let n = entity_len(&t[at..]).ok_or_else(|| {
+            format!(
+                "text has a bare or unknown entity near {:?}",
+                &t[at..t.len().min(at + 12)]
+            )
+        })?;
         i = at + n;
     }
     Ok(())
@@ -86,7 +90,9 @@ fn check_value(name: &str, v: &str) -> Result<(), String> {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || " .,#()%+-".contains(c));
     if !plain || v.to_ascii_lowercase().contains("url") {
-        return Err(format!("attribute {name} has a value that is not plain: {v:?}"));
+        return Err(format!(
+            "attribute {name} has a value that is not plain: {v:?}"
+        ));
     }
     Ok(())
 }
