@@ -202,12 +202,49 @@ fn note_lines(md: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-fn file_count(dir: &Path) -> usize {
+fn file_sizes(dir: &Path) -> Vec<u64> {
     std::fs::read_dir(dir)
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().is_file())
-        .count()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .collect()
 }
+
+/// A page that loads the report in a frame, clicks column headers and
+/// records a column's cells after each click (one line per click, cells
+/// separated by tabs) in `<pre id="result">`.
+const HARNESS: &str = r#"<!DOCTYPE html><html><body>
+<iframe id="f" src="report.html" width="1200" height="800"></iframe>
+<script>
+document.getElementById("f").addEventListener("load", function () {
+  var out = [];
+  try {
+    var d = this.contentDocument;
+    var table = function (src) {
+      var blocks = d.querySelectorAll("[data-source]");
+      for (var i = 0; i < blocks.length; i++) {
+        if (blocks[i].getAttribute("data-source") === src) { return blocks[i].querySelector("table"); }
+      }
+      throw new Error("no table " + src);
+    };
+    var click = function (src, c, show) {
+      var t = table(src);
+      t.tHead.rows[0].cells[c].click();
+      out.push(Array.prototype.map.call(t.tBodies[0].rows, function (r) {
+        return r.cells[show].textContent;
+      }).join("\t"));
+    };
+    CLICKS
+  } catch (e) {
+    out.push("error: " + e);
+  }
+  var pre = document.createElement("pre");
+  pre.id = "result";
+  pre.textContent = out.join("\n");
+  document.body.appendChild(pre);
+});
+</script></body></html>"#;
 
 #[test]
 fn hostile_names_render_as_text_in_chromium() {
@@ -248,7 +285,10 @@ fn hostile_names_render_as_text_in_chromium() {
     let notes = sim_notes.len() + note_lines(&style.join("table.md")).len();
     let expected: Vec<(String, usize)> = vec![
         ("settings".into(), notes),
-        ("files".into(), file_count(&sim) + file_count(&style)),
+        (
+            "files".into(),
+            file_sizes(&sim).len() + file_sizes(&style).len(),
+        ),
         (format!("{sim_l}/table.md#1"), n),
         (format!("{sim_l}/matrix.md#1"), n),
         (format!("{style_l}/table.md#1"), n), // totals
@@ -324,6 +364,82 @@ fn hostile_names_render_as_text_in_chromium() {
         "screenshot suspiciously small: {} bytes",
         bytes.len()
     );
+
+    // Sorting: click headers inside a frame and read the rows back.
+    let sim_table = format!("{sim_l}/table.md#1");
+    let matrix = format!("{sim_l}/matrix.md#1");
+    let clicks = [
+        ("files", 2, 2),        // Bytes, ascending
+        ("files", 2, 2),        // Bytes, descending
+        (&sim_table[..], 3, 0), // ROUGE-1 (mean ± std), ascending: models
+        (&sim_table[..], 3, 0), // descending
+        (&matrix[..], 1, 1),    // first matrix column, with one n/a
+        (&matrix[..], 1, 1),
+    ];
+    let js: Vec<String> = clicks
+        .iter()
+        .map(|(src, c, show)| format!("click({src:?}, {c}, {show});"))
+        .collect();
+    std::fs::write(
+        dir.join("harness.html"),
+        HARNESS.replace("CLICKS", &js.join("\n    ")),
+    )
+    .unwrap();
+    let harness_dom = dir.join("harness-dom.html");
+    chromium(
+        &dir,
+        &["--allow-file-access-from-files", "--dump-dom"],
+        &format!("file://{}", dir.join("harness.html").display()),
+        &harness_dom,
+    )
+    .expect("chromium vanished");
+    let hd = std::fs::read_to_string(&harness_dom).unwrap();
+    let start = hd.find("<pre id=\"result\">").expect("harness ran") + 17;
+    let result = &hd[start..start + hd[start..].find("</pre>").unwrap()];
+    let lines: Vec<Vec<&str>> = result.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(lines.len(), clicks.len(), "{result}");
+    // Bytes sort as numbers (2287 after 920), both ways.
+    let mut sizes: Vec<u64> = file_sizes(&sim)
+        .into_iter()
+        .chain(file_sizes(&style))
+        .collect();
+    sizes.sort();
+    let asc: Vec<String> = sizes.iter().map(u64::to_string).collect();
+    assert_eq!(lines[0], asc);
+    let desc: Vec<String> = sizes.iter().rev().map(u64::to_string).collect();
+    assert_eq!(lines[1], desc);
+    // Models by mean ROUGE-1, read at full precision from table.csv: 19
+    // columns, the model first (quoted when it holds commas or quotes),
+    // ROUGE-1 mean the fourth.
+    let csv = std::fs::read_to_string(sim.join("table.csv")).unwrap();
+    let mut means: Vec<(f64, String)> = Vec::new();
+    for line in csv.lines().skip(1) {
+        let fields: Vec<&str> = line.rsplitn(19, ',').collect();
+        let mean: f64 = fields[18 - 3].parse().unwrap();
+        let name = fields[18];
+        let name = match name.strip_prefix('"') {
+            Some(q) => q.strip_suffix('"').unwrap().replace("\"\"", "\""),
+            None => name.to_string(),
+        };
+        means.push((mean, name));
+    }
+    assert_eq!(means.len(), n);
+    means.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let by_mean: Vec<String> = means.iter().map(|m| dom_text(&m.1)).collect();
+    assert_eq!(lines[2], by_mean);
+    let by_mean_desc: Vec<String> = by_mean.iter().rev().cloned().collect();
+    assert_eq!(lines[3], by_mean_desc);
+    // n/a stays last in both directions; the rest are in order.
+    for (line, asc) in [(&lines[4], true), (&lines[5], false)] {
+        assert_eq!(line.len(), n);
+        assert_eq!(line[n - 1], "n/a", "{line:?}");
+        let v: Vec<f64> = line[..n - 1].iter().map(|x| x.parse().unwrap()).collect();
+        assert!(
+            v.windows(2)
+                .all(|w| if asc { w[0] <= w[1] } else { w[0] >= w[1] }),
+            "{line:?}"
+        );
+    }
 }
 
 #[test]

@@ -292,6 +292,7 @@ pub fn page(dirs: &[PathBuf], settings: &Settings) -> Result<Page, String> {
         sections.push(section);
     }
     use crate::page::Align::{Left, Right};
+    let file_count = file_rows.len();
     let mut summary = Section {
         title: "Run settings and inputs".into(),
         blocks: Vec::new(),
@@ -318,7 +319,7 @@ pub fn page(dirs: &[PathBuf], settings: &Settings) -> Result<Page, String> {
             latex: None,
         });
     }
-    summary.blocks.push(Block::Table {
+    let files = Block::Table {
         table: DataTable {
             title: "Stage output files".into(),
             columns: vec![
@@ -332,6 +333,10 @@ pub fn page(dirs: &[PathBuf], settings: &Settings) -> Result<Page, String> {
             wrap: false,
         },
         latex: None,
+    };
+    summary.blocks.push(Block::Details {
+        summary: format!("Stage output files ({})", file_count),
+        blocks: vec![files],
     });
     sections.insert(0, summary);
     let shown: Vec<String> = stages.iter().map(|d| d.display().to_string()).collect();
@@ -421,7 +426,10 @@ mod tests {
         };
         assert_eq!(notes.rows.len(), 1);
         assert_eq!(notes.rows[0][1].text, "note b");
-        let Block::Table { table: files, .. } = &p.sections[0].blocks[1] else {
+        let Block::Details { blocks, .. } = &p.sections[0].blocks[1] else {
+            panic!()
+        };
+        let Block::Table { table: files, .. } = &blocks[0] else {
             panic!()
         };
         assert_eq!(files.rows.len(), 3);

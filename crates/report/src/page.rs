@@ -78,6 +78,13 @@ pub enum Block {
         /// The text.
         text: String,
     },
+    /// Blocks folded under a `<details>` label (long listings).
+    Details {
+        /// The fold's label.
+        summary: String,
+        /// What it holds.
+        blocks: Vec<Block>,
+    },
     /// LaTeX with no table of its own, with a copy button.
     Latex {
         /// A label for it.
@@ -224,6 +231,40 @@ fn figure(out: &mut String, svg: &str, caption: &str) {
     );
 }
 
+/// Renders one block (and, for a fold, the blocks inside it).
+fn block(out: &mut String, ids: &mut Ids, b: &Block) {
+    match b {
+        Block::Table { table: t, latex } => table(out, ids, t, latex.as_deref()),
+        Block::Figure { svg, caption } => figure(out, svg, caption),
+        Block::Paragraph(p) => {
+            let _ = writeln!(out, "<p>{}</p>", escape(p));
+        }
+        Block::Pre { summary, text } => {
+            let _ = writeln!(
+                out,
+                "<details class=\"block\"><summary>{}</summary><pre>{}</pre></details>",
+                escape(summary),
+                escape(text)
+            );
+        }
+        Block::Details { summary, blocks } => {
+            let _ = writeln!(
+                out,
+                "<details class=\"block\"><summary>{}</summary>",
+                escape(summary)
+            );
+            for b in blocks {
+                block(out, ids, b);
+            }
+            out.push_str("</details>\n");
+        }
+        Block::Latex { title, tex } => {
+            let _ = writeln!(out, "<h3>{}</h3>", escape(title));
+            copy_latex(out, ids, "Show LaTeX", tex);
+        }
+    }
+}
+
 impl Page {
     /// The complete HTML document. Deterministic: the same page gives the
     /// same bytes (no dates, no random ids).
@@ -265,27 +306,7 @@ impl Page {
                 escape(&s.title)
             );
             for b in &s.blocks {
-                match b {
-                    Block::Table { table: t, latex } => {
-                        table(&mut out, &mut ids, t, latex.as_deref())
-                    }
-                    Block::Figure { svg, caption } => figure(&mut out, svg, caption),
-                    Block::Paragraph(p) => {
-                        let _ = writeln!(out, "<p>{}</p>", escape(p));
-                    }
-                    Block::Pre { summary, text } => {
-                        let _ = writeln!(
-                            out,
-                            "<details class=\"block\"><summary>{}</summary><pre>{}</pre></details>",
-                            escape(summary),
-                            escape(text)
-                        );
-                    }
-                    Block::Latex { title, tex } => {
-                        let _ = writeln!(out, "<h3>{}</h3>", escape(title));
-                        copy_latex(&mut out, &mut ids, "Show LaTeX", tex);
-                    }
-                }
+                block(&mut out, &mut ids, b);
             }
             out.push_str("</section>\n");
         }
