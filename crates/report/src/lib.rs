@@ -16,6 +16,8 @@
 //! - [`page`]: the page model and its HTML renderer.
 //! - [`collect`]: which stage outputs a directory holds, as page sections.
 
+#![warn(missing_docs)]
+
 pub mod collect;
 pub mod csv;
 pub mod html;
