@@ -4,10 +4,12 @@
 //! by scripts/setup-test-deps.sh), and the DOM Chromium dumps after running
 //! the page's scripts must show every table with its rows, the payloads as
 //! text, and no sign that any of them ran.
+#![cfg(unix)]
 
 mod common;
 
 use std::collections::BTreeSet;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -143,6 +145,7 @@ fn chromium(dir: &Path, args: &[&str], url: &str, stdout_to: &Path) -> Option<()
             "--disable-gpu",
             "--no-first-run",
             "--disable-extensions",
+            "--disable-dev-shm-usage", // containers have a tiny /dev/shm
             "--hide-scrollbars",
             "--virtual-time-budget=3000",
         ])
@@ -152,6 +155,7 @@ fn chromium(dir: &Path, args: &[&str], url: &str, stdout_to: &Path) -> Option<()
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(stdout_to).unwrap())
         .stderr(Stdio::null()) // chromium is noisy (dbus, GPU) on a server
+        .process_group(0) // its own group, so a hung browser dies whole
         .spawn()
         .expect("start chromium");
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -161,7 +165,11 @@ fn chromium(dir: &Path, args: &[&str], url: &str, stdout_to: &Path) -> Option<()
             return Some(());
         }
         if Instant::now() > deadline {
-            let _ = child.kill();
+            // SAFETY: kill(2) on the process group we created; no memory
+            // is involved.
+            unsafe {
+                libc::kill(-(child.id() as i32), libc::SIGKILL);
+            }
             let _ = child.wait();
             panic!("chromium did not finish within 120 s");
         }
