@@ -244,13 +244,26 @@ document.getElementById("f").addEventListener("load", function () {
       }).join("\t"));
     };
     CLICKS
+    // The first "Copy LaTeX" button: the text it copies, and what it did
+    // (headless Chromium has no clipboard: the LaTeX ends up selected).
+    var button = d.querySelector("button[data-copy]");
+    var src = d.getElementById(button.getAttribute("data-copy"));
+    button.click();
   } catch (e) {
     out.push("error: " + e);
   }
-  var pre = document.createElement("pre");
-  pre.id = "result";
-  pre.textContent = out.join("\n");
-  document.body.appendChild(pre);
+  setTimeout(function () {
+    var show = function (id, text) {
+      var pre = document.createElement("pre");
+      pre.id = id;
+      pre.textContent = text;
+      document.body.appendChild(pre);
+    };
+    show("result", out.join("\n"));
+    show("latex", src ? src.textContent : "");
+    show("selected", d.getSelection().toString());
+    show("button", button ? button.textContent : "");
+  }, 500);
 });
 </script></body></html>"#;
 
@@ -402,8 +415,29 @@ fn hostile_names_render_as_text_in_chromium() {
     )
     .expect("chromium vanished");
     let hd = std::fs::read_to_string(&harness_dom).unwrap();
-    let start = hd.find("<pre id=\"result\">").expect("harness ran") + 17;
-    let result = &hd[start..start + hd[start..].find("</pre>").unwrap()];
+    let pre = |id: &str| -> String {
+        let open = format!("<pre id=\"{id}\">");
+        let start = hd
+            .find(&open)
+            .unwrap_or_else(|| panic!("harness did not write {id}: {hd}"))
+            + open.len();
+        hd[start..start + hd[start..].find("</pre>").unwrap()]
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    // "Copy LaTeX" copies exactly the stage's LaTeX float, unescaped, and
+    // without a clipboard leaves it selected for Ctrl+C.
+    let tex = std::fs::read_to_string(sim.join("table.tex")).unwrap();
+    assert_eq!(pre("latex"), tex);
+    let button = pre("button");
+    assert!(
+        button == "Copied"
+            || (button == "Selected: press Ctrl+C" && pre("selected").trim_end() == tex.trim_end()),
+        "copy button: {button:?}"
+    );
+    let result = pre("result");
+    let result = result.as_str();
     let lines: Vec<Vec<&str>> = result.lines().map(|l| l.split('\t').collect()).collect();
     assert_eq!(lines.len(), clicks.len(), "{result}");
     // Bytes sort as numbers (2287 after 920), both ways.
@@ -433,9 +467,9 @@ fn hostile_names_render_as_text_in_chromium() {
     }
     assert_eq!(means.len(), n);
     means.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let by_mean: Vec<String> = means.iter().map(|m| dom_text(&m.1)).collect();
+    let by_mean: Vec<&str> = means.iter().map(|m| m.1.as_str()).collect();
     assert_eq!(lines[2], by_mean);
-    let by_mean_desc: Vec<String> = by_mean.iter().rev().cloned().collect();
+    let by_mean_desc: Vec<&str> = by_mean.iter().rev().copied().collect();
     assert_eq!(lines[3], by_mean_desc);
     // n/a stays last in both directions; the rest are in order.
     for (line, asc) in [(&lines[4], true), (&lines[5], false)] {

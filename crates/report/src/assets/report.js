@@ -37,11 +37,25 @@
     });
     rows.forEach(function (r) { body.appendChild(r.row); });
   }
-  function copyText(text, button) {
-    var done = function (ok) {
-      var old = button.getAttribute("data-label");
-      button.textContent = ok ? "Copied" : "Select and copy by hand";
-      setTimeout(function () { button.textContent = old; }, 1500);
+  // Copies the text of element `src`: the clipboard API, else a hidden
+  // textarea and execCommand("copy"), else the LaTeX is unfolded and
+  // selected so that Ctrl+C copies it.
+  function copyFrom(src, button) {
+    var text = src.textContent;
+    var label = button.getAttribute("data-label");
+    var say = function (msg) {
+      button.textContent = msg;
+      setTimeout(function () { button.textContent = label; }, 2000);
+    };
+    var select = function () {
+      var fold = src.closest("details");
+      if (fold) { fold.open = true; }
+      var range = document.createRange();
+      range.selectNodeContents(src);
+      var sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      say("Selected: press Ctrl+C");
     };
     var fallback = function () {
       var ta = document.createElement("textarea");
@@ -54,10 +68,10 @@
       var ok = false;
       try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
       document.body.removeChild(ta);
-      done(ok);
+      if (ok) { say("Copied"); } else { select(); }
     };
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(text).then(function () { done(true); }, fallback);
+      navigator.clipboard.writeText(text).then(function () { say("Copied"); }, fallback);
     } else {
       fallback();
     }
@@ -79,7 +93,7 @@
     button.setAttribute("data-label", button.textContent);
     button.addEventListener("click", function () {
       var src = document.getElementById(button.getAttribute("data-copy"));
-      if (src) { copyText(src.textContent, button); }
+      if (src) { copyFrom(src, button); }
     });
   });
   document.body.setAttribute("data-ready", String(tables.length));
