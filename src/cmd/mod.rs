@@ -6,6 +6,7 @@ pub mod agreement;
 pub mod inspect;
 pub mod merge;
 pub mod partition;
+pub mod report;
 pub mod run;
 pub mod shared;
 pub mod similarity;
@@ -32,6 +33,7 @@ enum Command {
     Merge(merge::Args),
     Shared(shared::Args),
     Synth(synth::Args),
+    Report(report::Args),
 }
 
 /// Runs the chosen subcommand.
@@ -46,5 +48,6 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Similarity(a) => similarity::run(a),
         Command::Style(a) => style::run(a),
         Command::Shared(a) => shared::run(a),
+        Command::Report(a) => report::run(a),
     }
 }

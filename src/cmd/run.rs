@@ -1,5 +1,7 @@
 //! `wildstat run PIPELINE.toml`: runs the stages a pipeline file names, in
-//! order, over the inputs it names, and prints paper-style Markdown tables.
+//! order, over the inputs it names, prints paper-style Markdown tables, and
+//! ends by writing `OUT/report.html` (see `wildstat report`) and printing
+//! its path.
 //! With `--slurm`, the shardable stages are submitted to Slurm instead
 //! through `scripts/slurm/submit.sh`, using the file's `[cluster]` table.
 //!
@@ -260,7 +262,11 @@ pub fn run(args: Args) -> Result<(), String> {
     if let Some(d) = &p.description {
         println!("# {d}\n");
     }
+    let mut stage_dirs = Vec::new();
     for (stage, stage_args) in cmds {
+        if let Some(i) = stage_args.iter().position(|a| a == "--out") {
+            stage_dirs.push(PathBuf::from(&stage_args[i + 1]));
+        }
         println!("## {stage}\n");
         if args.slurm && stage != "inspect" {
             submit(&p.cluster, &stage, &stage_args, &base)?;
@@ -274,6 +280,40 @@ pub fn run(args: Args) -> Result<(), String> {
         }
         println!();
     }
+    report(&p, &base, &file, &text, &stage_dirs, args.slurm)
+}
+
+/// Writes `OUT/report.html` from the stage outputs just written and prints
+/// its path. Skipped when no stage wrote files, and for `--slurm` without
+/// `wait` (the jobs are still running; run `wildstat report` afterwards).
+fn report(
+    p: &Pipeline,
+    base: &Path,
+    file: &str,
+    text: &str,
+    stage_dirs: &[PathBuf],
+    slurm: bool,
+) -> Result<(), String> {
+    let Some(out) = &p.out else { return Ok(()) };
+    if stage_dirs.is_empty() {
+        return Ok(());
+    }
+    let path = resolve(base, out).join("report.html");
+    if slurm && !p.cluster.wait.unwrap_or(true) {
+        let dirs: Vec<String> = stage_dirs.iter().map(|d| path_arg(d)).collect();
+        eprintln!(
+            "run: jobs submitted without waiting; when they end, write the report with\n    wildstat report {} --out {}",
+            dirs.join(" "),
+            path.display()
+        );
+        return Ok(());
+    }
+    let settings = wildstat_report::Settings {
+        title: p.description.clone(),
+        pipeline: Some((file.to_string(), text.to_string())),
+    };
+    super::report::write(stage_dirs, &path, p.force, &settings)?;
+    println!("## report\n\n{}", path.display());
     Ok(())
 }
 
