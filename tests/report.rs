@@ -579,3 +579,65 @@ fn run_writes_the_report_next_to_the_stage_outputs() {
     assert!(html.contains(&format!("Style (Table 3): {}", out.join("style").display())));
     assert_eq!(html.matches("<svg ").count(), 2);
 }
+
+#[test]
+fn run_knows_the_shared_and_agreement_stages() {
+    let dir = tempdir("report-run-all");
+    let corpus = dir.join("runs");
+    ok([
+        "synth",
+        "--out",
+        corpus.to_str().unwrap(),
+        "--runs",
+        "3",
+        "--agreement",
+        "100,0",
+        "--conversations",
+        "12",
+    ]);
+    let out = dir.join("out");
+    let pipeline = dir.join("p.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "inputs = [{:?}]\nout = {:?}\nstages = [\"shared\", \"agreement\"]\n\n\
+             [shared]\nngram = 5\nwindow = 2\n\n\
+             [agreement]\nanswer_regex = 'Answer: (\\d+)'\ngold = {:?}\ntop = 2\n",
+            corpus.display().to_string(),
+            out.display().to_string(),
+            corpus.join("gold.tsv").display().to_string(),
+        ),
+    )
+    .unwrap();
+    let stdout = ok(["run", "-q", pipeline.to_str().unwrap()]);
+    assert!(stdout.contains("## shared\n"), "{stdout}");
+    assert!(stdout.contains("## agreement\n"), "{stdout}");
+    // The model whose runs always agree has TARr 1 and its TACr equals its
+    // prompt count; the one that never agrees has TACr 0 (synth's contract).
+    let table = std::fs::read_to_string(out.join("agreement/table.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{table}");
+    // Model, Prompts, Single-run prompts, TACr, TARr, ...
+    assert_eq!(rows[0][..5], ["det-0", "12", "0", "12", "1.0"], "{table}");
+    assert_eq!(rows[1][..5], ["det-1", "12", "0", "0", "0.0"], "{table}");
+    assert!(out.join("shared/spans.parquet").is_file());
+    assert!(out.join("agreement/disagreements.csv").is_file());
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(&format!("Shared answers: {}", out.join("shared").display())));
+    assert!(html.contains(&format!(
+        "Run-to-run agreement: {}",
+        out.join("agreement").display()
+    )));
+    // Unknown pipeline options are refused with the file named.
+    std::fs::write(
+        &pipeline,
+        "inputs = []\nstages = []\n[shared]\nngrams = 5\n",
+    )
+    .unwrap();
+    let e = fails(["run", "-q", pipeline.to_str().unwrap()]);
+    assert!(e.contains("p.toml") && e.contains("ngrams"), "{e}");
+}

@@ -40,7 +40,7 @@ struct Pipeline {
     description: Option<String>,
     /// Input files or folders.
     inputs: Vec<PathBuf>,
-    /// Stages to run, in order: inspect, similarity, style.
+    /// Stages to run, in order: inspect, similarity, style, shared, agreement.
     stages: Vec<String>,
     /// Output folder; each stage writes `OUT/<stage>`.
     #[serde(default)]
@@ -57,6 +57,12 @@ struct Pipeline {
     /// Options of the style stage.
     #[serde(default)]
     style: Style,
+    /// Options of the shared-answer stage.
+    #[serde(default)]
+    shared: Shared,
+    /// Options of the run-to-run agreement stage.
+    #[serde(default)]
+    agreement: Agreement,
     /// How to run on Slurm with `--slurm`.
     #[serde(default)]
     cluster: Cluster,
@@ -94,6 +100,29 @@ struct Style {
     #[serde(default)]
     pf: Vec<String>,
     pf_baseline: Option<String>,
+}
+
+/// The `[shared]` table: `wildstat shared` flags.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Shared {
+    ngram: Option<usize>,
+    window: Option<usize>,
+    min_code_chars: Option<usize>,
+    top: Option<usize>,
+    memory: Option<u64>,
+}
+
+/// The `[agreement]` table: `wildstat agreement` flags.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Agreement {
+    run_column: Option<String>,
+    run_from: Option<String>,
+    answer_regex: Option<String>,
+    gold: Option<PathBuf>,
+    bootstrap: Option<usize>,
+    top: Option<usize>,
 }
 
 /// The `[cluster]` table: `submit.sh` options.
@@ -235,9 +264,45 @@ impl Pipeline {
                         args.extend(["--pf-baseline".to_string(), b.clone()]);
                     }
                 }
+                "shared" => {
+                    args.extend(out_of(stage)?);
+                    let o = &self.shared;
+                    let opts = [
+                        ("ngram", o.ngram.map(|n| n.to_string())),
+                        ("window", o.window.map(|n| n.to_string())),
+                        ("min-code-chars", o.min_code_chars.map(|n| n.to_string())),
+                        ("top", o.top.map(|n| n.to_string())),
+                        ("memory", o.memory.map(|n| n.to_string())),
+                    ];
+                    for (k, v) in opts {
+                        if let Some(v) = v {
+                            args.extend([format!("--{k}"), v]);
+                        }
+                    }
+                }
+                "agreement" => {
+                    args.extend(out_of(stage)?);
+                    let o = &self.agreement;
+                    let opts = [
+                        ("run-column", o.run_column.clone()),
+                        ("run-from", o.run_from.clone()),
+                        ("answer-regex", o.answer_regex.clone()),
+                        (
+                            "gold",
+                            o.gold.as_ref().map(|g| path_arg(&resolve(base, g))),
+                        ),
+                        ("bootstrap", o.bootstrap.map(|n| n.to_string())),
+                        ("top", o.top.map(|n| n.to_string())),
+                    ];
+                    for (k, v) in opts {
+                        if let Some(v) = v {
+                            args.extend([format!("--{k}"), v]);
+                        }
+                    }
+                }
                 other => {
                     return Err(format!(
-                        "{file}: unknown stage {other:?} (known: inspect, similarity, style)"
+                        "{file}: unknown stage {other:?} (known: inspect, similarity, style, shared, agreement)"
                     ))
                 }
             }

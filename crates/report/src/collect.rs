@@ -128,6 +128,10 @@ fn stage_name(names: &[&str]) -> &'static str {
         "Similarity (Table 5)"
     } else if has("responses.parquet") || has("style.svg") || has("code_languages.csv") {
         "Style (Table 3)"
+    } else if has("spans.parquet") || has("families.svg") {
+        "Shared answers"
+    } else if has("disagreements.csv") {
+        "Run-to-run agreement"
     } else {
         "Stage outputs"
     }
@@ -137,6 +141,7 @@ fn figure_caption(name: &str) -> String {
     match name {
         "matrix.svg" => "Similarity heatmap (matrix.svg): mean ROUGE-L F1 of each target (row) against each reference (column), models ordered by average-linkage clustering".into(),
         "style.svg" => "Style profile (style.svg): Markdown elements per response for each model, each column on its own colour scale".into(),
+        "families.svg" => "Shared-answer families (families.svg): share of common conversations in which two models share a verbatim span, models ordered by average-linkage clustering".into(),
         _ => name.to_string(),
     }
 }
