@@ -15,9 +15,16 @@ if command -v chromium >/dev/null; then
 elif [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
     echo "setup-test-deps: installing chromium"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends chromium >/dev/null
-    echo "setup-test-deps: $(chromium --version 2>/dev/null || echo 'chromium installed')"
+    install_chromium() {
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    }
+    # One retry for a flaky mirror; then say loudly that the browser test
+    # will skip rather than fail the whole run on a network hiccup.
+    if install_chromium || { sleep 10; install_chromium; }; then
+        echo "setup-test-deps: $(chromium --version 2>/dev/null || echo 'chromium installed')"
+    else
+        echo "setup-test-deps: WARNING: could not install chromium; tests/report.rs will skip its browser checks" >&2
+    fi
 else
     echo "setup-test-deps: chromium missing and not root or no apt-get; tests/report.rs will skip"
 fi
