@@ -31,14 +31,12 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use wildstat_reader::{range_of, read_unit, scan_keys, Response, Selection, Turns, UnitStats};
+use wildstat_reader::{range_of, read_unit, scan_keys, Response, Selection, UnitStats};
 use wildstat_shared::{shared_spans, Params, Span};
 use wildstat_stats::table::{escape_csv, full_precision};
 use wildstat_stats::{upgma_order, Cell, Column, Table};
 
-use crate::cmd::similarity::{
-    bucket_name, is_partition, read_toml, PartitionMeta, Stats, PARTITION_MANIFEST,
-};
+use crate::cmd::similarity::{rank_input, read_toml, Stats};
 use crate::common::{Inputs, SelectArgs};
 use crate::output::OutDir;
 use crate::progress::Progress;
@@ -416,73 +414,6 @@ fn run_local(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
-/// What one rank reads: its inputs, selection, conversation ids, a filter,
-/// the global model list and (from a partition) the reader counts.
-struct RankInput {
-    inputs: Inputs,
-    selection: Selection,
-    ids: Vec<String>,
-    keep: Box<dyn Fn(&str) -> bool + Sync>,
-    models: Vec<String>,
-    stats: Option<Stats>,
-}
-
-/// The rank's share of the input: its bucket of a partition, or its
-/// contiguous conversation-id range of the whole selected input (the same
-/// split `similarity` uses).
-fn rank_input(args: &Args, shard: Shard) -> Result<RankInput, String> {
-    if args.select.inputs.len() == 1 && is_partition(&args.select.inputs[0]) {
-        let dir = &args.select.inputs[0];
-        let pm: PartitionMeta = read_toml(&dir.join(PARTITION_MANIFEST))?;
-        if pm.buckets != shard.world {
-            return Err(format!(
-                "{}: partition has {} buckets but --world-size is {}",
-                dir.display(),
-                pm.buckets,
-                shard.world
-            ));
-        }
-        let mut sel = args.select.clone();
-        sel.inputs = vec![dir.join(bucket_name(shard.rank))];
-        sel.sample = None;
-        let inputs = sel.open()?;
-        // The bucket holds exactly the selected responses: read it whole.
-        let all = Selection {
-            turns: Turns::All,
-            ..Selection::default()
-        };
-        let keys = scan_keys(&inputs.files, &inputs.units, &all).map_err(|e| e.to_string())?;
-        return Ok(RankInput {
-            inputs,
-            selection: all,
-            ids: keys.conversations,
-            keep: Box::new(|_: &str| true),
-            models: pm.models,
-            stats: Some(pm.stats),
-        });
-    }
-    let inputs = args.select.open()?;
-    let keys =
-        scan_keys(&inputs.files, &inputs.units, &inputs.selection).map_err(|e| e.to_string())?;
-    let bounds = keys.boundaries(shard.world);
-    let rank = shard.rank;
-    let lo = keys
-        .conversations
-        .partition_point(|h| range_of(&bounds, h) < rank);
-    let hi = keys
-        .conversations
-        .partition_point(|h| range_of(&bounds, h) <= rank);
-    let selection = inputs.selection.clone();
-    Ok(RankInput {
-        ids: keys.conversations[lo..hi].to_vec(),
-        keep: Box::new(move |h: &str| range_of(&bounds, h) == rank),
-        models: keys.models,
-        stats: None,
-        inputs,
-        selection,
-    })
-}
-
 fn run_rank(args: &Args, shard: Shard) -> Result<(), String> {
     let params = args.params()?;
     let part = Part::new(&args.out, "shared", shard.rank);
@@ -496,7 +427,7 @@ fn run_rank(args: &Args, shard: Shard) -> Result<(), String> {
         return Ok(());
     }
     part.create_dir()?;
-    let ri = rank_input(args, shard)?;
+    let ri = rank_input(&args.select, shard)?;
     if ri.models.len() < 2 {
         return Err(format!(
             "shared needs at least two models with responses; found {}",

@@ -391,13 +391,75 @@ pub fn is_partition(dir: &Path) -> bool {
 
 /// What one rank reads: its inputs, selection, conversation ids, a filter,
 /// the global model list and (from a partition) the reader counts.
-struct RankInput {
-    inputs: Inputs,
-    selection: Selection,
-    ids: Vec<String>,
-    keep: Box<dyn Fn(&str) -> bool + Sync>,
-    models: Vec<String>,
-    stats: Option<Stats>,
+pub struct RankInput {
+    /// The opened inputs (the rank's bucket, or everything).
+    pub inputs: Inputs,
+    /// The selection to read them with.
+    pub selection: Selection,
+    /// The rank's conversation ids, sorted.
+    pub ids: Vec<String>,
+    /// Whether a conversation id belongs to this rank.
+    pub keep: Box<dyn Fn(&str) -> bool + Sync>,
+    /// Every selected model of the whole input, sorted.
+    pub models: Vec<String>,
+    /// Reader counts of the whole input (known from a partition only).
+    pub stats: Option<Stats>,
+}
+
+/// The rank's share of the input: its bucket of a partition, or its
+/// contiguous conversation-id range of the whole selected input. Used by
+/// every stage that shards by conversation (similarity, shared).
+pub fn rank_input(select: &SelectArgs, shard: Shard) -> Result<RankInput, String> {
+    if select.inputs.len() == 1 && is_partition(&select.inputs[0]) {
+        let dir = &select.inputs[0];
+        let pm: PartitionMeta = read_toml(&dir.join(PARTITION_MANIFEST))?;
+        if pm.buckets != shard.world {
+            return Err(format!(
+                "{}: partition has {} buckets but --world-size is {}",
+                dir.display(),
+                pm.buckets,
+                shard.world
+            ));
+        }
+        let mut sel = select.clone();
+        sel.inputs = vec![dir.join(bucket_name(shard.rank))];
+        sel.sample = None;
+        let inputs = sel.open()?;
+        // The bucket holds exactly the selected responses: read it whole.
+        let all = Selection {
+            turns: Turns::All,
+            ..Selection::default()
+        };
+        let keys = scan_keys(&inputs.files, &inputs.units, &all).map_err(|e| e.to_string())?;
+        return Ok(RankInput {
+            inputs,
+            selection: all,
+            ids: keys.conversations,
+            keep: Box::new(|_: &str| true),
+            models: pm.models,
+            stats: Some(pm.stats),
+        });
+    }
+    let inputs = select.open()?;
+    let keys =
+        scan_keys(&inputs.files, &inputs.units, &inputs.selection).map_err(|e| e.to_string())?;
+    let bounds = keys.boundaries(shard.world);
+    let rank = shard.rank;
+    let lo = keys
+        .conversations
+        .partition_point(|h| range_of(&bounds, h) < rank);
+    let hi = keys
+        .conversations
+        .partition_point(|h| range_of(&bounds, h) <= rank);
+    let selection = inputs.selection.clone();
+    Ok(RankInput {
+        ids: keys.conversations[lo..hi].to_vec(),
+        keep: Box::new(move |h: &str| range_of(&bounds, h) == rank),
+        models: keys.models,
+        stats: None,
+        inputs,
+        selection,
+    })
 }
 
 fn run_rank(args: &Args, shard: Shard) -> Result<(), String> {
@@ -412,8 +474,6 @@ fn run_rank(args: &Args, shard: Shard) -> Result<(), String> {
         return Ok(());
     }
     part.create_dir()?;
-    let inputs_are_partition =
-        args.select.inputs.len() == 1 && is_partition(&args.select.inputs[0]);
     let RankInput {
         inputs,
         selection,
@@ -421,59 +481,7 @@ fn run_rank(args: &Args, shard: Shard) -> Result<(), String> {
         keep,
         models,
         stats,
-    } = if inputs_are_partition {
-        let dir = &args.select.inputs[0];
-        let pm: PartitionMeta = read_toml(&dir.join(PARTITION_MANIFEST))?;
-        if pm.buckets != shard.world {
-            return Err(format!(
-                "{}: partition has {} buckets but --world-size is {}",
-                dir.display(),
-                pm.buckets,
-                shard.world
-            ));
-        }
-        let mut sel = args.select.clone();
-        sel.inputs = vec![dir.join(bucket_name(shard.rank))];
-        sel.sample = None;
-        let inputs = sel.open()?;
-        // The bucket holds exactly the selected responses: read it whole.
-        let all = Selection {
-            turns: Turns::All,
-            ..Selection::default()
-        };
-        let keys = scan_keys(&inputs.files, &inputs.units, &all).map_err(|e| e.to_string())?;
-        RankInput {
-            inputs,
-            selection: all,
-            ids: keys.conversations,
-            keep: Box::new(|_: &str| true),
-            models: pm.models,
-            stats: Some(pm.stats),
-        }
-    } else {
-        let inputs = args.select.open()?;
-        let keys = scan_keys(&inputs.files, &inputs.units, &inputs.selection)
-            .map_err(|e| e.to_string())?;
-        let bounds = keys.boundaries(shard.world);
-        let (lo, hi) = (
-            keys.conversations
-                .partition_point(|h| range_of(&bounds, h) < shard.rank),
-            keys.conversations
-                .partition_point(|h| range_of(&bounds, h) <= shard.rank),
-        );
-        let mine = keys.conversations[lo..hi].to_vec();
-        let rank = shard.rank;
-        let keep = Box::new(move |h: &str| range_of(&bounds, h) == rank);
-        let sel = inputs.selection.clone();
-        RankInput {
-            inputs,
-            selection: sel,
-            ids: mine,
-            keep,
-            models: keys.models,
-            stats: None,
-        }
-    };
+    } = rank_input(&args.select, shard)?;
     let plan = Plan::new(args, models)?;
     let progress = Progress::new(
         &format!("similarity rank {}/{}", shard.rank, shard.world),
