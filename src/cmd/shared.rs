@@ -31,12 +31,12 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use wildstat_reader::{range_of, read_unit, scan_keys, Response, Selection, UnitStats};
+use wildstat_reader::{scan_keys, Selection, UnitStats};
 use wildstat_shared::{shared_spans, Params, Span};
 use wildstat_stats::table::{escape_csv, full_precision};
 use wildstat_stats::{upgma_order, Cell, Column, Table};
 
-use crate::cmd::similarity::{rank_input, read_toml, Stats};
+use crate::cmd::similarity::{rank_input, read_batches, read_toml, Stats};
 use crate::common::{Inputs, SelectArgs};
 use crate::output::OutDir;
 use crate::progress::Progress;
@@ -74,10 +74,6 @@ pub struct Args {
     #[command(flatten)]
     pub shard: ShardArgs,
 }
-
-/// How much decoded text a compressed Parquet byte turns into, for planning
-/// memory batches (conservative).
-const EXPANSION: u64 = 8;
 
 /// What a rank records next to its parts, and merge checks and reuses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -296,37 +292,19 @@ fn find_ids(
     progress: &Progress,
     sink: &mut Sink<'_>,
 ) -> Result<(UnitStats, u64), String> {
-    let (_, bytes) = inputs.totals();
-    let batches = ((bytes * EXPANSION).div_ceil(memory_mib.max(1) * 1024 * 1024)).max(1) as usize;
-    let n = ids.len();
-    let bounds: Vec<String> = (1..batches)
-        .map(|i| ids.get(i * n / batches).cloned().unwrap_or_default())
-        .collect();
     let index = |m: &str| models.binary_search_by(|x| x.as_str().cmp(m)).ok();
-    let mut stats = UnitStats::default();
     let mut duplicates = 0;
-    for b in 0..batches {
-        let parts: Vec<(Vec<Response>, UnitStats)> = inputs
-            .units
-            .par_iter()
-            .map(|&u| {
-                let (mut rs, st) =
-                    read_unit(&inputs.files[u.file], u, selection).map_err(|e| e.to_string())?;
-                rs.retain(|r| {
-                    keep(&r.conversation_hash)
-                        && (batches == 1 || range_of(&bounds, &r.conversation_hash) == b)
-                });
-                Ok((rs, st))
-            })
-            .collect::<Result<_, String>>()?;
-        // Group by conversation turn; the first answer read of a model wins.
-        let mut by_conv: BTreeMap<(String, u32), BTreeMap<usize, String>> = BTreeMap::new();
-        let mut count = 0u64;
-        for (rs, st) in parts {
-            if b == 0 {
-                stats.merge(&st);
-            }
-            for r in rs {
+    let stats = read_batches(
+        inputs,
+        selection,
+        ids,
+        keep,
+        memory_mib,
+        &mut |_, _, responses| {
+            // Group by conversation turn; the first answer read of a model wins.
+            let mut by_conv: BTreeMap<(String, u32), BTreeMap<usize, String>> = BTreeMap::new();
+            let mut count = 0u64;
+            for r in responses {
                 let Some(m) = index(&r.model) else {
                     continue;
                 };
@@ -339,32 +317,34 @@ fn find_ids(
                     }
                 }
             }
-        }
-        progress.set_total(progress.done() + count);
-        let convs: Vec<((String, u32), BTreeMap<usize, String>)> = by_conv.into_iter().collect();
-        let found: Vec<Found> = convs
-            .into_par_iter()
-            .map(|((hash, turn), answers)| {
-                let list: Vec<(usize, &str)> =
-                    answers.iter().map(|(&m, t)| (m, t.as_str())).collect();
-                let spans = if list.len() >= 2 {
-                    shared_spans(&list, params)
-                } else {
-                    Vec::new()
-                };
-                progress.add(list.len() as u64, 0);
-                Found {
-                    hash,
-                    turn,
-                    answered: answers.keys().copied().collect(),
-                    spans,
-                }
-            })
-            .collect();
-        for f in &found {
-            sink(f)?;
-        }
-    }
+            progress.set_total(progress.done() + count);
+            let convs: Vec<((String, u32), BTreeMap<usize, String>)> =
+                by_conv.into_iter().collect();
+            let found: Vec<Found> = convs
+                .into_par_iter()
+                .map(|((hash, turn), answers)| {
+                    let list: Vec<(usize, &str)> =
+                        answers.iter().map(|(&m, t)| (m, t.as_str())).collect();
+                    let spans = if list.len() >= 2 {
+                        shared_spans(&list, params)
+                    } else {
+                        Vec::new()
+                    };
+                    progress.add(list.len() as u64, 0);
+                    Found {
+                        hash,
+                        turn,
+                        answered: answers.keys().copied().collect(),
+                        spans,
+                    }
+                })
+                .collect();
+            for f in &found {
+                sink(f)?;
+            }
+            Ok(())
+        },
+    )?;
     Ok((stats, duplicates))
 }
 

@@ -290,6 +290,42 @@ fn score_ids(
     progress: &Progress,
     sink: &mut PairSink<'_>,
 ) -> Result<(UnitStats, u64), String> {
+    let mut duplicates = 0;
+    let stats = read_batches(
+        inputs,
+        selection,
+        ids,
+        keep,
+        memory_mib,
+        &mut |b, batches, responses| {
+            let batch = prepare_batch(responses, plan);
+            duplicates += batch.duplicates;
+            progress.set_total(
+                progress.done() + count_pairs(&batch, &plan.refs) * (batches - b) as u64,
+            );
+            let scored = score_batch(&batch, &plan.refs, &|k| progress.add(k, 0));
+            for (c, s) in batch.conversations.iter().zip(&scored) {
+                sink(&c.hash, c.turn, &s.pairs, s.missing)?;
+            }
+            Ok(())
+        },
+    )?;
+    Ok((stats, duplicates))
+}
+
+/// Reads the responses of the conversations of `ids` (sorted) that `keep`
+/// accepts, in contiguous id ranges sized so that about `memory_mib` MiB of
+/// text is held at once, and hands each range to `each(b, batches,
+/// responses)` in id order (row groups read in parallel). Returns the reader
+/// counts. Shared by the stages that work per conversation.
+pub fn read_batches(
+    inputs: &Inputs,
+    selection: &Selection,
+    ids: &[String],
+    keep: &(dyn Fn(&str) -> bool + Sync),
+    memory_mib: u64,
+    each: &mut dyn FnMut(usize, usize, Vec<Response>) -> Result<(), String>,
+) -> Result<UnitStats, String> {
     let (_, bytes) = inputs.totals();
     let batches = ((bytes * EXPANSION).div_ceil(memory_mib.max(1) * 1024 * 1024)).max(1) as usize;
     let n = ids.len();
@@ -297,7 +333,6 @@ fn score_ids(
         .map(|i| ids.get(i * n / batches).cloned().unwrap_or_default())
         .collect();
     let mut stats = UnitStats::default();
-    let mut duplicates = 0;
     for b in 0..batches {
         let parts: Vec<(Vec<Response>, UnitStats)> = inputs
             .units
@@ -319,16 +354,9 @@ fn score_ids(
             }
             responses.extend(rs);
         }
-        let batch = prepare_batch(responses, plan);
-        duplicates += batch.duplicates;
-        progress
-            .set_total(progress.done() + count_pairs(&batch, &plan.refs) * (batches - b) as u64);
-        let scored = score_batch(&batch, &plan.refs, &|k| progress.add(k, 0));
-        for (c, s) in batch.conversations.iter().zip(&scored) {
-            sink(&c.hash, c.turn, &s.pairs, s.missing)?;
-        }
+        each(b, batches, responses)?;
     }
-    Ok((stats, duplicates))
+    Ok(stats)
 }
 
 /// Groups and prepares a batch, with per-language Snowball preparers when
