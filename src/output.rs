@@ -5,6 +5,31 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use arrow_schema::SchemaRef;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+
+/// Creates `path` and opens a Parquet writer on it with the settings every
+/// wildstat file uses (zstd level 3; `row_group_rows` caps row groups when
+/// given, else the parquet crate's default).
+pub fn parquet_writer(
+    path: &Path,
+    schema: SchemaRef,
+    row_group_rows: Option<usize>,
+) -> Result<ArrowWriter<fs::File>, String> {
+    let file =
+        fs::File::create(path).map_err(|e| format!("{}: cannot create: {e}", path.display()))?;
+    let mut props = WriterProperties::builder().set_compression(Compression::ZSTD(
+        ZstdLevel::try_new(3).expect("valid level"),
+    ));
+    if let Some(n) = row_group_rows {
+        props = props.set_max_row_group_row_count(Some(n));
+    }
+    ArrowWriter::try_new(file, schema, Some(props.build()))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// An output directory being written.
 pub struct OutDir {
     final_path: PathBuf,

@@ -11,8 +11,6 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 use wildstat_reader::{range_of, read_unit, scan_keys, Response, UnitStats};
 
@@ -119,18 +117,10 @@ pub fn run(args: Args) -> Result<(), String> {
         scan_keys(&inputs.files, &inputs.units, &inputs.selection).map_err(|e| e.to_string())?;
     let bounds = keys.boundaries(args.buckets);
     let schema = schema();
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(
-            ZstdLevel::try_new(3).expect("valid level"),
-        ))
-        .build();
     let mut buckets = (0..args.buckets)
         .map(|i| {
             let path = out.path(&bucket_name(i));
-            let f = std::fs::File::create(&path)
-                .map_err(|e| format!("{}: cannot create: {e}", path.display()))?;
-            let writer = ArrowWriter::try_new(f, schema.clone(), Some(props.clone()))
-                .map_err(|e| e.to_string())?;
+            let writer = crate::output::parquet_writer(&path, schema.clone(), None)?;
             Ok(Bucket {
                 writer,
                 rows: Vec::new(),

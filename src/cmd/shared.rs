@@ -27,8 +27,6 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use wildstat_reader::{scan_keys, Selection, UnitStats};
@@ -578,15 +576,7 @@ impl SpansWriter {
             Field::new("length", DataType::UInt32, false),
             Field::new("excerpt", DataType::Utf8, false),
         ]));
-        let file = std::fs::File::create(path)
-            .map_err(|e| format!("{}: cannot create: {e}", path.display()))?;
-        let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(
-                ZstdLevel::try_new(3).expect("valid level"),
-            ))
-            .build();
-        let writer =
-            ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|e| e.to_string())?;
+        let writer = crate::output::parquet_writer(path, schema.clone(), None)?;
         Ok(SpansWriter {
             writer,
             schema,

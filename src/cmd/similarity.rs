@@ -21,8 +21,6 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use wildstat_metrics::meteor::MeteorContext;
@@ -621,15 +619,7 @@ impl PairsWriter {
             f64c("rougeL"),
             f64c("meteor"),
         ]));
-        let file = std::fs::File::create(path)
-            .map_err(|e| format!("{}: cannot create: {e}", path.display()))?;
-        let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(
-                ZstdLevel::try_new(3).expect("valid level"),
-            ))
-            .build();
-        let writer =
-            ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|e| e.to_string())?;
+        let writer = crate::output::parquet_writer(path, schema.clone(), None)?;
         Ok(PairsWriter {
             writer,
             schema,

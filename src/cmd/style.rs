@@ -18,8 +18,6 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt32Array, UInt64Array};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 use wildstat_reader::read_unit;
 use wildstat_style::{count, StyleCounts};
@@ -419,15 +417,7 @@ impl ResponsesWriter {
             fields.push(Field::new(e, DataType::UInt64, false));
         }
         let schema = Arc::new(Schema::new(fields));
-        let file = std::fs::File::create(path)
-            .map_err(|e| format!("{}: cannot create: {e}", path.display()))?;
-        let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(
-                ZstdLevel::try_new(3).expect("valid level"),
-            ))
-            .build();
-        let writer =
-            ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|e| e.to_string())?;
+        let writer = crate::output::parquet_writer(path, schema.clone(), None)?;
         Ok(ResponsesWriter {
             writer,
             schema,

@@ -26,9 +26,6 @@ use arrow_array::{
 };
 use arrow_buffer::OffsetBuffer;
 use arrow_schema::{DataType, Field, Fields, Schema};
-use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
 
 use crate::output::OutDir;
 
@@ -518,16 +515,7 @@ fn write_parquet(
     batch: &RecordBatch,
     rg_rows: usize,
 ) -> Result<(), String> {
-    let file = std::fs::File::create(path)
-        .map_err(|e| format!("{}: cannot create: {e}", path.display()))?;
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(
-            ZstdLevel::try_new(3).expect("valid level"),
-        ))
-        .set_max_row_group_row_count(Some(rg_rows))
-        .build();
-    let mut w =
-        ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(|e| e.to_string())?;
+    let mut w = crate::output::parquet_writer(path, batch.schema(), Some(rg_rows))?;
     w.write(batch)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     w.close().map_err(|e| format!("{}: {e}", path.display()))?;
