@@ -96,6 +96,29 @@ impl Part {
         self.dir.join(format!("{}.{ext}", self.stem))
     }
 
+    /// Starts rank `shard` of `stage`: `None` (after a one-line notice
+    /// unless `quiet`) when its marker says it already finished, else the
+    /// part with `OUT/parts/` created and a killed attempt's leftovers gone.
+    pub fn start(
+        out: &Path,
+        stage: &str,
+        shard: Shard,
+        quiet: bool,
+    ) -> Result<Option<Part>, String> {
+        let part = Part::new(out, stage, shard.rank);
+        if part.done() {
+            if !quiet {
+                eprintln!(
+                    "{stage}: rank {} of {} already done; skipping",
+                    shard.rank, shard.world
+                );
+            }
+            return Ok(None);
+        }
+        part.create_dir()?;
+        Ok(Some(part))
+    }
+
     /// Whether this rank finished (its marker exists).
     pub fn done(&self) -> bool {
         self.path("done").is_file()

@@ -145,19 +145,13 @@ pub fn run(args: Args) -> Result<(), String> {
         None => Some(OutDir::create(&args.out, args.force)?),
         Some(_) => None,
     };
-    let part = shard.map(|s| Part::new(&args.out, "agreement", s.rank));
-    if let (Some(p), Some(s)) = (&part, shard) {
-        if p.done() {
-            if !args.select.quiet {
-                eprintln!(
-                    "agreement: rank {} of {} already done; skipping",
-                    s.rank, s.world
-                );
-            }
-            return Ok(());
-        }
-        p.create_dir()?;
-    }
+    let part = match shard {
+        None => None,
+        Some(s) => match Part::start(&args.out, "agreement", s, args.select.quiet)? {
+            None => return Ok(()),
+            part => part,
+        },
+    };
 
     let mut inputs = args.select.open()?;
     for f in &mut inputs.files {

@@ -394,17 +394,9 @@ fn run_local(args: &Args) -> Result<(), String> {
 
 fn run_rank(args: &Args, shard: Shard) -> Result<(), String> {
     let params = args.params()?;
-    let part = Part::new(&args.out, "shared", shard.rank);
-    if part.done() {
-        if !args.select.quiet {
-            eprintln!(
-                "shared: rank {} of {} already done; skipping",
-                shard.rank, shard.world
-            );
-        }
+    let Some(part) = Part::start(&args.out, "shared", shard, args.select.quiet)? else {
         return Ok(());
-    }
-    part.create_dir()?;
+    };
     let ri = rank_input(&args.select, shard)?;
     if ri.models.len() < 2 {
         return Err(format!(

@@ -489,17 +489,9 @@ pub fn rank_input(select: &SelectArgs, shard: Shard) -> Result<RankInput, String
 }
 
 fn run_rank(args: &Args, shard: Shard) -> Result<(), String> {
-    let part = Part::new(&args.out, "similarity", shard.rank);
-    if part.done() {
-        if !args.select.quiet {
-            eprintln!(
-                "similarity: rank {} of {} already done; skipping",
-                shard.rank, shard.world
-            );
-        }
+    let Some(part) = Part::start(&args.out, "similarity", shard, args.select.quiet)? else {
         return Ok(());
-    }
-    part.create_dir()?;
+    };
     let RankInput {
         inputs,
         selection,

@@ -160,17 +160,9 @@ fn run_local(args: &Args) -> Result<(), String> {
 }
 
 fn run_rank(args: &Args, shard: Shard) -> Result<(), String> {
-    let part = Part::new(&args.out, "style", shard.rank);
-    if part.done() {
-        if !args.select.quiet {
-            eprintln!(
-                "style: rank {} of {} already done; skipping",
-                shard.rank, shard.world
-            );
-        }
+    let Some(part) = Part::start(&args.out, "style", shard, args.select.quiet)? else {
         return Ok(());
-    }
-    part.create_dir()?;
+    };
     let inputs = args.select.open()?;
     let (lo, hi) = slice(inputs.units.len(), shard);
     let units = &inputs.units[lo..hi];
