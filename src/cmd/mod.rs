@@ -25,15 +25,15 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Inspect(inspect::Args),
-    Agreement(agreement::Args),
     Similarity(similarity::Args),
     Style(style::Args),
+    Shared(shared::Args),
+    Agreement(agreement::Args),
+    Report(report::Args),
     Run(run::Args),
     Partition(partition::Args),
     Merge(merge::Args),
-    Shared(shared::Args),
     Synth(synth::Args),
-    Report(report::Args),
 }
 
 /// Runs the chosen subcommand.
