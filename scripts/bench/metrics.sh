@@ -17,14 +17,13 @@ cargo build --release -q -p wildstat-metrics --example bench_pairs
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$py" - "$corpus" "$convs" "$work/pairs.jsonl" <<'PY'
-import glob, json, os, sys, pyarrow.parquet as pq
+import json, sys
+sys.path.insert(0, "scripts/lib")
+from transcripts import first_turns
 corpus, convs, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 resp = {}
-for f in sorted(glob.glob(os.path.join(corpus, "*.parquet"))):
-    for r in pq.read_table(f, columns=["conversation_hash", "model", "conversation"]).to_pylist():
-        a = [m["content"] for m in r["conversation"] if m["role"] == "assistant"]
-        if a and a[0] is not None:
-            resp.setdefault(r["conversation_hash"], {})[r["model"]] = str(a[0]).strip()
+for (model, h), text in first_turns(corpus).items():
+    resp.setdefault(h, {})[model] = text
 with open(out, "w") as fh:
     for h in sorted(resp)[:convs]:
         for m in sorted(resp[h]):

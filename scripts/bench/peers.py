@@ -12,8 +12,9 @@ Prints TSV lines: peer, pairs, seconds, pairs_per_s.
   rapidrouge       rapidrouge RougeScorer (rouge1, rouge2, rougeL, stemmed)
   rouge-rust       rouge-rust score_batch_flat (r1, r2, rL, unstemmed, all cores)
 """
-import argparse, glob, os, time
-import pyarrow.parquet as pq
+import argparse, os, sys, time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from transcripts import first_turns
 
 ap = argparse.ArgumentParser()
 ap.add_argument("corpus")
@@ -21,11 +22,8 @@ ap.add_argument("--conversations", type=int, default=2)
 ap.add_argument("--skip", default="")
 a = ap.parse_args()
 resp = {}
-for f in sorted(glob.glob(os.path.join(a.corpus, "**", "*.parquet"), recursive=True)):
-    for r in pq.read_table(f, columns=["conversation_hash", "model", "conversation"]).to_pylist():
-        asst = [m["content"] for m in r["conversation"] if m["role"] == "assistant"]
-        if asst and asst[0] is not None:
-            resp.setdefault(r["model"], {}).setdefault(r["conversation_hash"], str(asst[0]).strip())
+for (model, h), text in first_turns(a.corpus).items():
+    resp.setdefault(model, {})[h] = text
 models = sorted(resp)
 common = sorted(set.intersection(*(set(resp[m]) for m in models)))[: a.conversations]
 pairs = [(resp[t][h], resp[r][h]) for h in common for t in models for r in models if t != r]

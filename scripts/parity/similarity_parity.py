@@ -10,8 +10,10 @@ usage: similarity_parity.py CORPUS_DIR PAIRS_DIR [--pairs N] [--seed S]
 Exits 1 if any value differs; prints the first mismatches.
 Set up the references with scripts/oracle/setup.sh and run with its python.
 """
-import argparse, glob, os, random, sys, time
+import argparse, os, random, sys, time
 import pyarrow.parquet as pq
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from transcripts import first_turns
 from nltk.corpus.reader.wordnet import WordNetCorpusReader
 from nltk.translate.meteor_score import meteor_score
 from rouge_score import rouge_scorer
@@ -24,12 +26,7 @@ ap.add_argument("--wordnet", default=os.environ.get("WORDNET_DIR", os.path.expan
 a = ap.parse_args()
 
 # First assistant turn of each (model, conversation), as wildstat selects it.
-resp = {}
-for f in sorted(glob.glob(os.path.join(a.corpus, "**", "*.parquet"), recursive=True)):
-    for r in pq.read_table(f, columns=["conversation_hash", "model", "conversation"]).to_pylist():
-        asst = [m["content"] for m in r["conversation"] if m["role"] == "assistant"]
-        if asst and asst[0] is not None:
-            resp.setdefault((r["model"], r["conversation_hash"]), str(asst[0]).strip())
+resp = first_turns(a.corpus)
 
 t = pq.read_table(os.path.join(a.pairs_dir, "pairs.parquet")).to_pylist()
 rng = random.Random(a.seed)
