@@ -1,16 +1,5 @@
-//! `wildstat`: exact, fast statistics and paper-style tables over corpora of
-//! LLM chat transcripts. This binary is a thin shell over the library crates:
-//! argument parsing, progress and output files live here; reading, metrics
-//! and aggregation live in `crates/`.
-
-mod agreement;
-mod cmd;
-mod common;
-mod output;
-mod progress;
-mod shard;
-mod similarity;
-mod style;
+//! `wildstat`: parses the command line and runs the chosen subcommand; every
+//! error is printed as one line with a non-zero exit.
 
 use std::process::ExitCode;
 
@@ -25,11 +14,11 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = cmd::Cli::parse();
-    match cmd::run(cli) {
+    let cli = wildstat::cmd::Cli::parse();
+    match wildstat::cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("wildstat: error: {}", e.replace('\n', " "));
+            eprintln!("wildstat: error: {}", format!("{e:#}").replace('\n', " "));
             ExitCode::FAILURE
         }
     }

@@ -8,15 +8,19 @@ use std::fmt::Write;
 use rayon::prelude::*;
 use wildstat_reader::{read_unit, UnitStats};
 
-use crate::common::{Inputs, SelectArgs};
-use crate::progress::{human_bytes, Progress};
+use crate::engine::input::{open, InputArgs, Inputs, Select};
+use crate::engine::progress::{human_bytes, Progress};
+use crate::engine::Result;
 
 /// Show the schema, files, rows, models, languages and empty/null shares of
 /// a corpus.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    select: SelectArgs,
+    input: InputArgs,
+    /// No progress output.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// Per-model counts.
@@ -53,23 +57,27 @@ impl Summary {
 }
 
 /// Runs `inspect`.
-pub fn run(args: Args) -> Result<(), String> {
-    let inputs = args.select.open()?;
-    let summary = summarize(&inputs, args.select.quiet)?;
-    print!("{}", render(&inputs, &summary, &args.select));
+pub fn run(args: Args) -> Result<()> {
+    print(&args.input, args.quiet)
+}
+
+/// Prints the summary of `input` (also a pipeline's `inspect` stage).
+pub fn print(input: &InputArgs, quiet: bool) -> Result<()> {
+    let inputs = open(&input.inputs, &input.select)?;
+    let summary = summarize(&inputs, quiet)?;
+    print!("{}", render(&inputs, &summary, &input.select));
     Ok(())
 }
 
-fn summarize(inputs: &Inputs, quiet: bool) -> Result<Summary, String> {
-    let (rows, _) = inputs.totals();
+fn summarize(inputs: &Inputs, quiet: bool) -> Result<Summary> {
+    let (rows, _) = inputs.totals(&inputs.units);
     let progress = Progress::new("inspect", "rows", rows, quiet);
     let parts: Vec<Summary> = inputs
         .units
         .par_iter()
         .map(|&u| {
             let f = &inputs.files[u.file];
-            let (responses, stats) =
-                read_unit(f, u, &inputs.selection).map_err(|e| e.to_string())?;
+            let (responses, stats) = read_unit(f, u, &inputs.selection)?;
             let mut s = Summary {
                 stats,
                 ..Summary::default()
@@ -94,7 +102,7 @@ fn summarize(inputs: &Inputs, quiet: bool) -> Result<Summary, String> {
             progress.add(f.rows_in(u.row_group), f.projected_bytes(u.row_group));
             Ok(s)
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_>>()?;
     progress.finish();
     let mut total = Summary::default();
     for p in parts {
@@ -111,9 +119,9 @@ fn pct(n: u64, d: u64) -> String {
     }
 }
 
-fn render(inputs: &Inputs, s: &Summary, args: &SelectArgs) -> String {
+fn render(inputs: &Inputs, s: &Summary, args: &Select) -> String {
     let mut o = String::new();
-    let (_, bytes) = inputs.totals();
+    let (_, bytes) = inputs.totals(&inputs.units);
     let _ = writeln!(
         o,
         "inputs: {} files, {} row groups, {} rows, {} to read (projected columns only)",

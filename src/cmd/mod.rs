@@ -1,16 +1,18 @@
-//! Subcommands, one per file, each with its usage next to its code.
+//! Subcommands, one per file, each with its usage at the top. They parse
+//! and call; stage logic lives in `stages/`, execution in `engine/`.
 
 use clap::{Parser, Subcommand};
 
-pub mod agreement;
+use crate::engine::exec::{self, RunArgs};
+use crate::engine::input::InputArgs;
+use crate::engine::{Result, Stage};
+use crate::stages::{agreement, shared, similarity, style};
+
 pub mod inspect;
 pub mod merge;
 pub mod partition;
 pub mod report;
 pub mod run;
-pub mod shared;
-pub mod similarity;
-pub mod style;
 pub mod synth;
 
 /// Exact, fast statistics and paper-style tables over corpora of LLM chat
@@ -22,13 +24,45 @@ pub struct Cli {
     command: Command,
 }
 
+/// A stage's command line: inputs and selection, the stage's own options,
+/// and output and sharding options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StageArgs<C: clap::Args> {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub config: C,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+impl<C: clap::Args> StageArgs<C> {
+    fn run<S: Stage<Config = C>>(&self) -> Result<()> {
+        exec::run::<S>(&self.input, &self.config, &self.run)
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     Inspect(inspect::Args),
-    Similarity(similarity::Args),
-    Style(style::Args),
-    Shared(shared::Args),
-    Agreement(agreement::Args),
+    /// Pair answers of different models to the same prompts and score them
+    /// with ROUGE-1/2/L and METEOR (the paper's Table 5). Writes
+    /// pairs.parquet, table.{md,tex,csv,json} and with --refs all
+    /// matrix.{csv,md,svg}; docs/similarity.md.
+    Similarity(StageArgs<similarity::Config>),
+    /// Count the Markdown elements of every response and per model, with
+    /// proportional frequencies PF(A||B) (the paper's Table 3). Writes
+    /// responses.parquet, table.{md,tex,csv,json}, code_languages.csv and
+    /// style.svg; docs/style.md.
+    Style(StageArgs<style::Config>),
+    /// Find spans that answers of different models share verbatim (code
+    /// blocks and long token runs). Writes spans.parquet, table.{md,csv,json}
+    /// and families.svg; docs/shared.md.
+    Shared(StageArgs<shared::Config>),
+    /// Measure how often repeated runs of a model agree on the same prompts.
+    /// Writes table.{md,tex,csv,json}, disagreements.csv and with --gold
+    /// runs.csv; docs/agreement.md.
+    Agreement(StageArgs<agreement::Config>),
     Report(report::Args),
     Run(run::Args),
     Partition(partition::Args),
@@ -37,17 +71,17 @@ enum Command {
 }
 
 /// Runs the chosen subcommand.
-pub fn run(cli: Cli) -> Result<(), String> {
+pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Inspect(a) => inspect::run(a),
-        Command::Agreement(a) => agreement::run(a),
+        Command::Similarity(a) => a.run::<similarity::Similarity>(),
+        Command::Style(a) => a.run::<style::Style>(),
+        Command::Shared(a) => a.run::<shared::Shared>(),
+        Command::Agreement(a) => a.run::<agreement::Agreement>(),
+        Command::Report(a) => report::run(a),
+        Command::Run(a) => run::run(a),
         Command::Partition(a) => partition::run(a),
         Command::Merge(a) => merge::run(a),
         Command::Synth(a) => synth::run(a),
-        Command::Run(a) => run::run(a),
-        Command::Similarity(a) => similarity::run(a),
-        Command::Style(a) => style::run(a),
-        Command::Shared(a) => shared::run(a),
-        Command::Report(a) => report::run(a),
     }
 }

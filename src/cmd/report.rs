@@ -16,7 +16,8 @@ use std::path::PathBuf;
 
 use wildstat_report::Settings;
 
-use crate::shard::write_atomic;
+use crate::engine::out::write_atomic;
+use crate::engine::Result;
 
 /// Write one self-contained HTML report of stage outputs.
 #[derive(Debug, clap::Args)]
@@ -42,26 +43,26 @@ pub fn write(
     out: &std::path::Path,
     force: bool,
     settings: &Settings,
-) -> Result<(), String> {
+) -> Result<()> {
     if out.exists() && !force {
-        return Err(format!(
+        anyhow::bail!(
             "{}: output exists (use --force to replace it)",
             out.display()
-        ));
+        );
     }
     if out.is_dir() {
-        return Err(format!("{}: is a directory", out.display()));
+        anyhow::bail!("{}: is a directory", out.display());
     }
-    let html = wildstat_report::build(dirs, settings)?;
+    let html = wildstat_report::build(dirs, settings).map_err(anyhow::Error::msg)?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
-            .map_err(|e| format!("{}: cannot create: {e}", parent.display()))?;
+            .map_err(|e| anyhow::anyhow!("{}: cannot create: {e}", parent.display()))?;
     }
     write_atomic(out, html.as_bytes())
 }
 
 /// Runs `report`.
-pub fn run(args: Args) -> Result<(), String> {
+pub fn run(args: Args) -> Result<()> {
     let settings = Settings {
         title: args.title,
         pipeline: None,

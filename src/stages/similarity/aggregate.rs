@@ -4,6 +4,7 @@
 //! the WildChat-50M notebook's exponential moving average, and per
 //! (target, reference) means for the model x model matrix.
 
+use serde::{Deserialize, Serialize};
 use wildstat_stats::{bootstrap_ci, ema, numpy, Moments};
 
 use super::pairs::PairScore;
@@ -24,6 +25,16 @@ pub enum Aggregate {
     Paper,
 }
 
+impl crate::engine::named::Named for Aggregate {
+    fn name(&self) -> String {
+        match self {
+            Aggregate::Honest => "honest",
+            Aggregate::Paper => "paper",
+        }
+        .into()
+    }
+}
+
 impl std::str::FromStr for Aggregate {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -37,23 +48,8 @@ impl std::str::FromStr for Aggregate {
     }
 }
 
-fn hex_bytes(s: &str) -> String {
-    s.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex_bytes(s: &str) -> Option<String> {
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    let bytes: Option<Vec<u8>> = (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect();
-    String::from_utf8(bytes?).ok()
-}
-
 /// One target model's values for one conversation turn.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct ConvValue {
     hash: String,
     turn: u32,
@@ -61,13 +57,16 @@ struct ConvValue {
     std: [f64; 4],
 }
 
-/// Accumulates scored conversations; `finish` turns them into rows.
+/// Accumulates scored conversations; `rows` turns them into table rows.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Aggregator {
     per_target: Vec<Vec<ConvValue>>,
     pairs: Vec<u64>,
     matrix: Vec<Vec<[Moments; 4]>>,
     /// Planned pairs skipped because the reference model had no answer.
     pub missing: u64,
+    /// Responses dropped because a model answered a conversation turn twice.
+    pub duplicates: u64,
 }
 
 /// One metric of a row: (mean, std, 95% CI), the CI absent in paper mode.
@@ -96,6 +95,7 @@ impl Aggregator {
                 .map(|_| (0..n).map(|_| Default::default()).collect())
                 .collect(),
             missing: 0,
+            duplicates: 0,
         }
     }
 
@@ -193,95 +193,7 @@ impl Aggregator {
             }
         }
         self.missing += o.missing;
-    }
-
-    /// The whole state as text lines, for a rank's part file.
-    pub fn encode(&self) -> String {
-        let hex = |x: f64| format!("{:016x}", x.to_bits());
-        let mut out = format!("missing\t{}\n", self.missing);
-        for (t, n) in self.pairs.iter().enumerate() {
-            out += &format!("pairs\t{t}\t{n}\n");
-        }
-        for (t, convs) in self.per_target.iter().enumerate() {
-            for c in convs {
-                let vals: Vec<String> = c.mean.iter().chain(&c.std).map(|&x| hex(x)).collect();
-                out += &format!(
-                    "conv\t{t}\t{}\t{}\t{}\n",
-                    hex_bytes(&c.hash),
-                    c.turn,
-                    vals.join("\t")
-                );
-            }
-        }
-        for (t, row) in self.matrix.iter().enumerate() {
-            for (r, cell) in row.iter().enumerate() {
-                if cell[0].count() > 0 {
-                    for (k, m) in cell.iter().enumerate() {
-                        out += &format!("matrix\t{t}\t{r}\t{k}\t{}\n", m.encode());
-                    }
-                }
-            }
-        }
-        out
-    }
-
-    /// Parses [`Aggregator::encode`] output for `n` models.
-    pub fn decode(text: &str, n: usize) -> Result<Aggregator, String> {
-        let mut a = Aggregator::new(n);
-        let bad = |line: &str| format!("malformed aggregate line: {:.80}", line);
-        let f64_of = |s: &str| u64::from_str_radix(s, 16).map(f64::from_bits).ok();
-        for line in text.lines() {
-            let f: Vec<&str> = line.split('\t').collect();
-            let idx = |i: usize| {
-                f.get(i)
-                    .and_then(|s| s.parse::<usize>().ok())
-                    .filter(|&v| v < n)
-            };
-            match f[0] {
-                "missing" => {
-                    a.missing = f
-                        .get(1)
-                        .and_then(|s| s.parse().ok())
-                        .ok_or_else(|| bad(line))?
-                }
-                "pairs" => {
-                    let t = idx(1).ok_or_else(|| bad(line))?;
-                    a.pairs[t] = f
-                        .get(2)
-                        .and_then(|s| s.parse().ok())
-                        .ok_or_else(|| bad(line))?;
-                }
-                "conv" if f.len() == 12 => {
-                    let t = idx(1).ok_or_else(|| bad(line))?;
-                    let hash = unhex_bytes(f[2]).ok_or_else(|| bad(line))?;
-                    let turn = f[3].parse().map_err(|_| bad(line))?;
-                    let mut v = [0.0; 8];
-                    for (i, slot) in v.iter_mut().enumerate() {
-                        *slot = f64_of(f[4 + i]).ok_or_else(|| bad(line))?;
-                    }
-                    let (mean, std) = ([v[0], v[1], v[2], v[3]], [v[4], v[5], v[6], v[7]]);
-                    a.per_target[t].push(ConvValue {
-                        hash,
-                        turn,
-                        mean,
-                        std,
-                    });
-                }
-                "matrix" if f.len() == 5 => {
-                    let (t, r, k) = (
-                        idx(1),
-                        idx(2),
-                        f[3].parse::<usize>().ok().filter(|&k| k < 4),
-                    );
-                    let (Some(t), Some(r), Some(k)) = (t, r, k) else {
-                        return Err(bad(line));
-                    };
-                    a.matrix[t][r][k] = Moments::decode(f[4]).ok_or_else(|| bad(line))?;
-                }
-                _ => return Err(bad(line)),
-            }
-        }
-        Ok(a)
+        self.duplicates += o.duplicates;
     }
 
     /// Mean of metric `k` over the pairs of (target, reference), NaN if none.

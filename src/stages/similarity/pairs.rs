@@ -16,6 +16,9 @@ pub enum Refs {
     All,
 }
 
+/// The largest `--refs K`.
+pub const MAX_REFS: usize = 100_000;
+
 impl std::str::FromStr for Refs {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -23,10 +26,19 @@ impl std::str::FromStr for Refs {
             return Ok(Refs::All);
         }
         match s.parse::<usize>() {
-            Ok(k) if k > 0 => Ok(Refs::K(k)),
+            Ok(k) if (1..=MAX_REFS).contains(&k) => Ok(Refs::K(k)),
             _ => Err(format!(
-                "invalid --refs {s:?}: expected a positive number or all"
+                "invalid --refs {s:?}: expected a number from 1 to {MAX_REFS}, or all"
             )),
+        }
+    }
+}
+
+impl crate::engine::named::Named for Refs {
+    fn name(&self) -> String {
+        match self {
+            Refs::All => "all".into(),
+            Refs::K(k) => k.to_string(),
         }
     }
 }

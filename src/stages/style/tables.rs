@@ -15,7 +15,8 @@ pub fn element_names() -> Vec<&'static str> {
 }
 
 /// Integer aggregates of one model.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "Flat", from = "Flat")]
 pub struct ModelStyle {
     /// Responses counted.
     pub responses: u64,
@@ -61,6 +62,46 @@ impl ModelStyle {
         } else {
             self.total(i) as f64 / self.responses as f64
         }
+    }
+}
+
+/// [`ModelStyle`] as plain integers, for part files.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+struct Flat {
+    responses: u64,
+    with_any: Vec<u64>,
+    elements: Vec<u64>,
+    extra: [u64; 5],
+    code_langs: BTreeMap<String, u64>,
+}
+
+impl From<ModelStyle> for Flat {
+    fn from(s: ModelStyle) -> Flat {
+        let t = &s.totals;
+        Flat {
+            responses: s.responses,
+            with_any: s.with_any.to_vec(),
+            elements: t.elements().to_vec(),
+            extra: [t.len, t.words, t.lines, t.code_blocks, t.list_depth],
+            code_langs: t.code_langs.clone(),
+        }
+    }
+}
+
+impl From<Flat> for ModelStyle {
+    fn from(f: Flat) -> ModelStyle {
+        let mut s = ModelStyle {
+            responses: f.responses,
+            ..Default::default()
+        };
+        for (i, (&w, &e)) in f.with_any.iter().zip(&f.elements).take(20).enumerate() {
+            s.with_any[i] = w;
+            *s.totals.element_mut(i) = e;
+        }
+        let t = &mut s.totals;
+        [t.len, t.words, t.lines, t.code_blocks, t.list_depth] = f.extra;
+        t.code_langs = f.code_langs;
+        s
     }
 }
 

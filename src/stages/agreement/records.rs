@@ -16,7 +16,7 @@ use wildstat_stats::bootstrap::bootstrap_means;
 use wildstat_stats::numpy::percentile_sorted;
 use wildstat_stats::{Cell, Column, Table};
 
-use crate::similarity::pairs::py_strip;
+use crate::stages::similarity::pairs::py_strip;
 
 /// What to extract and compare besides raw outputs.
 pub struct Options {
@@ -28,7 +28,7 @@ pub struct Options {
 }
 
 /// Everything the tables need about one prompt (one (model, hash, turn)).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PromptRecord {
     /// Model.
     pub model: String,
@@ -57,89 +57,6 @@ impl PromptRecord {
     pub fn multi(&self) -> bool {
         self.runs.len() >= 2
     }
-
-    /// One tab-separated line (floats as their bit patterns), for part files.
-    pub fn encode(&self) -> String {
-        let runs: Vec<String> = self.runs.iter().map(|r| escape(r)).collect();
-        let correct: String = self
-            .correct
-            .iter()
-            .map(|&c| if c { '1' } else { '0' })
-            .collect();
-        format!(
-            "{}\t{}\t{}\t{}\t{}\t{:016x}\t{:016x}\t{}\t{}\t{}\n",
-            escape(&self.model),
-            escape(&self.hash),
-            self.turn,
-            runs.join("\u{1f}"),
-            self.distinct,
-            self.rouge_l.to_bits(),
-            self.meteor.to_bits(),
-            self.distinct_answers,
-            u8::from(self.has_gold),
-            if correct.is_empty() { "-" } else { &correct },
-        )
-    }
-
-    /// Parses a line written by [`PromptRecord::encode`].
-    pub fn decode(line: &str) -> Option<PromptRecord> {
-        let f: Vec<&str> = line.split('\t').collect();
-        if f.len() != 10 {
-            return None;
-        }
-        let bits = |s: &str| u64::from_str_radix(s, 16).ok().map(f64::from_bits);
-        Some(PromptRecord {
-            model: unescape(f[0]),
-            hash: unescape(f[1]),
-            turn: f[2].parse().ok()?,
-            runs: f[3].split('\u{1f}').map(unescape).collect(),
-            distinct: f[4].parse().ok()?,
-            rouge_l: bits(f[5])?,
-            meteor: bits(f[6])?,
-            distinct_answers: f[7].parse().ok()?,
-            has_gold: f[8] == "1",
-            correct: if f[9] == "-" {
-                Vec::new()
-            } else {
-                f[9].chars().map(|c| c == '1').collect()
-            },
-        })
-    }
-}
-
-fn escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => o.push_str("\\\\"),
-            '\t' => o.push_str("\\t"),
-            '\n' => o.push_str("\\n"),
-            '\r' => o.push_str("\\r"),
-            '\u{1f}' => o.push_str("\\u"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-fn unescape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    let mut it = s.chars();
-    while let Some(c) = it.next() {
-        if c != '\\' {
-            o.push(c);
-            continue;
-        }
-        match it.next() {
-            Some('t') => o.push('\t'),
-            Some('n') => o.push('\n'),
-            Some('r') => o.push('\r'),
-            Some('u') => o.push('\u{1f}'),
-            Some(c) => o.push(c),
-            None => o.push('\\'),
-        }
-    }
-    o
 }
 
 /// The parsed answer of `text`: the first capture group of the first match
@@ -581,30 +498,6 @@ pub fn read_gold(path: &std::path::Path) -> Result<HashMap<String, String>, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn records_round_trip_through_part_lines() {
-        let r = PromptRecord {
-            model: "m\tx".into(),
-            hash: "h\\1".into(),
-            turn: 2,
-            runs: vec!["a".into(), "b\u{1f}c".into()],
-            distinct: 2,
-            rouge_l: 0.1 + 0.2,
-            meteor: f64::NAN,
-            distinct_answers: 1,
-            has_gold: true,
-            correct: vec![true, false],
-        };
-        let line = r.encode();
-        let back = PromptRecord::decode(line.trim_end_matches('\n')).unwrap();
-        assert_eq!(back.model, r.model);
-        assert_eq!(back.hash, r.hash);
-        assert_eq!(back.runs, r.runs);
-        assert_eq!(back.rouge_l.to_bits(), r.rouge_l.to_bits());
-        assert!(back.meteor.is_nan());
-        assert_eq!(back.correct, r.correct);
-    }
 
     #[test]
     fn answer_is_first_group_of_first_match() {

@@ -23,7 +23,7 @@ pub struct Settings {
     /// Duplicate responses dropped.
     pub duplicates: u64,
     /// Reader counts.
-    pub stats: crate::cmd::similarity::Stats,
+    pub stats: crate::engine::stage::ReadStats,
 }
 
 /// Table 5: one row per target model, sorted by mean ROUGE-1 descending.

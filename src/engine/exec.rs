@@ -1,0 +1,472 @@
+//! The executor: runs any stage locally (shard 0 of 1), as rank R of W of a
+//! sharded run, or merges a sharded run's parts. One code path reads and
+//! processes a shard for all three, so a local run and a merge of any number
+//! of ranks write the same bytes.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _};
+use rayon::prelude::*;
+use wildstat_reader::{discover, Response, UnitStats};
+
+use super::input::{conversation_share, fingerprint, open, InputArgs, InputId, Select};
+use super::named::range_usize;
+use super::out::{check_disjoint, failpoint, OutDir, Provenance};
+use super::partition::Partition;
+use super::parts::{self, work_dir, Header, Part, PartFile};
+use super::progress::Progress;
+use super::rows::RowWriter;
+use super::stage::{Context, Emit, Outputs, ReadStats, Split, Stage};
+use super::Result;
+
+/// Output and execution options every stage takes.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RunArgs {
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace DIR if it exists and wildstat wrote it; with --rank, redo the
+    /// rank even if it finished.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// This task's rank, 0-based. Default: SLURM_ARRAY_TASK_ID or
+    /// WILDSTAT_RANK when set. With a rank, the stage writes only its part
+    /// under DIR.work/parts/ and `wildstat merge DIR` makes the final files.
+    #[arg(long, value_name = "R", value_parser = range_usize(0, 999_999))]
+    pub rank: Option<usize>,
+    /// Number of tasks (1 to 1000000). Default: SLURM_ARRAY_TASK_COUNT or
+    /// WILDSTAT_WORLD_SIZE when set.
+    #[arg(long, value_name = "W", value_parser = range_usize(1, 1_000_000))]
+    pub world_size: Option<usize>,
+}
+
+fn env_usize(names: &[&str]) -> Result<Option<usize>> {
+    for n in names {
+        if let Ok(v) = std::env::var(n) {
+            return match range_usize(0, 1_000_000)(&v) {
+                Ok(x) => Ok(Some(x)),
+                Err(e) => bail!("{n}={v:?}: {e}"),
+            };
+        }
+    }
+    Ok(None)
+}
+
+impl RunArgs {
+    /// `(rank, world)` of a sharded run, or `None` for a local run.
+    pub fn shard(&self) -> Result<Option<(usize, usize)>> {
+        let rank = match self.rank {
+            Some(r) => Some(r),
+            None => env_usize(&["SLURM_ARRAY_TASK_ID", "WILDSTAT_RANK"])?,
+        };
+        let world = match self.world_size {
+            Some(w) => Some(w),
+            None => env_usize(&["SLURM_ARRAY_TASK_COUNT", "WILDSTAT_WORLD_SIZE"])?,
+        };
+        match (rank, world) {
+            (None, None) => Ok(None),
+            (Some(r), Some(w)) if w > 0 && r < w => Ok(Some((r, w))),
+            (Some(r), Some(w)) => bail!("--rank {r} is not below --world-size {w}"),
+            (Some(_), None) => bail!("--rank needs --world-size (or SLURM_ARRAY_TASK_COUNT)"),
+            (None, Some(_)) => bail!("--world-size needs --rank (or SLURM_ARRAY_TASK_ID)"),
+        }
+    }
+}
+
+/// Runs stage `S` as its command line asked: locally, or as one rank.
+pub fn run<S: Stage>(input: &InputArgs, cfg: &S::Config, run: &RunArgs) -> Result<()> {
+    use super::StageConfig;
+    cfg.validate()?;
+    match run.shard()? {
+        None => local::<S>(&input.inputs, &input.select, cfg, run),
+        Some((rank, world)) => shard::<S>(&input.inputs, &input.select, cfg, run, rank, world),
+    }
+}
+
+/// The files a run depends on, in order: the inputs as discovered (a
+/// partition's manifest and buckets), then option files.
+fn input_files<S: Stage>(
+    paths: &[PathBuf],
+    select: &Select,
+    cfg: &S::Config,
+) -> Result<Vec<PathBuf>> {
+    use super::StageConfig;
+    let mut files = discover(paths)?;
+    if let Some(p) = Partition::at(paths)? {
+        files.insert(0, p.manifest_path());
+    }
+    files.extend(select.files());
+    files.extend(cfg.files());
+    Ok(files)
+}
+
+/// The header of this run.
+fn run_header<S: Stage>(
+    paths: &[PathBuf],
+    select: &Select,
+    cfg: &S::Config,
+    world: usize,
+) -> Result<Header> {
+    Ok(parts::header(
+        S::NAME,
+        serde_json::to_string(cfg)?,
+        serde_json::to_string(select)?,
+        fingerprint(&input_files::<S>(paths, select, cfg)?)?,
+        world,
+    ))
+}
+
+/// What processing one shard produced.
+struct Processed<A> {
+    acc: A,
+    stats: ReadStats,
+    models: Vec<String>,
+    rows: u64,
+}
+
+/// Reads shard `rank` of `world` and runs the stage over it, writing rows
+/// to `rows_path` when the stage has a row output.
+fn process<S: Stage>(
+    paths: &[PathBuf],
+    select: &Select,
+    cfg: &S::Config,
+    rank: usize,
+    world: usize,
+    rows_path: &Path,
+    quiet: bool,
+) -> Result<Processed<S::Acc>> {
+    use super::StageConfig;
+    let label = if world == 1 {
+        S::NAME.to_string()
+    } else {
+        format!("{} rank {rank}/{world}", S::NAME)
+    };
+    let mut ctx = Context {
+        seed: select.seed,
+        quiet,
+        ..Context::default()
+    };
+    match S::SPLIT {
+        Split::Units => {
+            let mut inputs = open(paths, select)?;
+            cfg.adjust(&mut inputs.files)?;
+            let n = inputs.units.len();
+            let units = &inputs.units[rank * n / world..(rank + 1) * n / world];
+            let stage = S::prepare(cfg, &ctx)?;
+            let mut acc = stage.empty();
+            let mut rows = rows_writer(&stage, rows_path)?;
+            let (total, _) = inputs.totals(units);
+            let progress = Progress::new(&label, "rows", total, quiet);
+            let mut stats = UnitStats::default();
+            let window = rayon::current_num_threads().max(1) * 4;
+            for chunk in units.chunks(window) {
+                let parts: Vec<(Vec<Response>, UnitStats)> = chunk
+                    .par_iter()
+                    .map(|&u| {
+                        let f = &inputs.files[u.file];
+                        let r = wildstat_reader::read_unit(f, u, &inputs.selection)?;
+                        progress.add(f.rows_in(u.row_group), f.projected_bytes(u.row_group));
+                        Ok(r)
+                    })
+                    .collect::<Result<_>>()?;
+                let mut batch = Vec::new();
+                for (rs, st) in parts {
+                    stats.merge(&st);
+                    batch.extend(rs);
+                }
+                let mut emit = Emit {
+                    acc: &mut acc,
+                    rows: rows.as_mut(),
+                    progress: &progress,
+                    batch: 0,
+                    batches: 1,
+                };
+                stage.process(batch, &mut emit)?;
+            }
+            progress.finish();
+            let rows = match rows {
+                Some(w) => w.finish()?,
+                None => 0,
+            };
+            Ok(Processed {
+                acc,
+                stats: stats.into(),
+                models: Vec::new(),
+                rows,
+            })
+        }
+        Split::Conversations => {
+            let share = conversation_share(paths, select, rank, world, &|f| cfg.adjust(f))?;
+            ctx.models = share.models.clone();
+            let stage = S::prepare(cfg, &ctx)?;
+            let mut acc = stage.empty();
+            let mut rows = rows_writer(&stage, rows_path)?;
+            let progress = Progress::new(&label, S::UNIT, 0, quiet);
+            let read = share.read_batches(cfg.memory_mib(), &mut |b, batches, responses| {
+                let mut emit = Emit {
+                    acc: &mut acc,
+                    rows: rows.as_mut(),
+                    progress: &progress,
+                    batch: b,
+                    batches,
+                };
+                stage.process(responses, &mut emit)
+            })?;
+            progress.finish();
+            let rows = match rows {
+                Some(w) => w.finish()?,
+                None => 0,
+            };
+            Ok(Processed {
+                acc,
+                stats: share.stats.unwrap_or_else(|| read.into()),
+                models: share.models,
+                rows,
+            })
+        }
+    }
+}
+
+fn rows_writer<S: Stage>(_stage: &S, path: &Path) -> Result<Option<RowWriter>> {
+    match (S::ROWS, S::schema()) {
+        (Some(_), Some(schema)) => Ok(Some(RowWriter::create(path, schema)?)),
+        _ => Ok(None),
+    }
+}
+
+/// Writes a finished stage's files and provenance into `out`, renames it
+/// into place and prints the tables: the last step of local runs and merges.
+fn complete(
+    out: OutDir,
+    stage: &str,
+    header: &Header,
+    outputs: Outputs,
+    quiet: bool,
+) -> Result<()> {
+    for (name, bytes) in &outputs.files {
+        out.write(name, bytes)?;
+    }
+    let prov = Provenance {
+        wildstat: header.wildstat.clone(),
+        stage: stage.to_string(),
+        config: serde_json::from_str(&header.config)?,
+        selection: serde_json::from_str(&header.selection)?,
+        inputs: header.inputs.clone(),
+        outputs: Vec::new(),
+    };
+    let dir = out.commit(prov)?;
+    print!("{}", outputs.stdout);
+    if !quiet {
+        eprintln!("{stage}: {}; wrote {}", outputs.summary, dir.display());
+    }
+    Ok(())
+}
+
+fn local<S: Stage>(
+    paths: &[PathBuf],
+    select: &Select,
+    cfg: &S::Config,
+    run: &RunArgs,
+) -> Result<()> {
+    let out = OutDir::create(&run.out, run.force, paths)?;
+    let header = run_header::<S>(paths, select, cfg, 1)?;
+    let rows_path = out.path(S::ROWS.unwrap_or("rows.parquet"));
+    let p = process::<S>(paths, select, cfg, 0, 1, &rows_path, run.quiet)?;
+    failpoint("local-before-finish");
+    let ctx = Context {
+        models: p.models,
+        seed: select.seed,
+        stats: p.stats,
+        quiet: run.quiet,
+    };
+    let outputs = S::finish(cfg, &ctx, p.acc)?;
+    complete(out, S::NAME, &header, outputs, run.quiet)
+}
+
+fn shard<S: Stage>(
+    paths: &[PathBuf],
+    select: &Select,
+    cfg: &S::Config,
+    run: &RunArgs,
+    rank: usize,
+    world: usize,
+) -> Result<()> {
+    let dir = work_dir(&run.out).join("parts");
+    check_disjoint(&run.out, paths)?;
+    check_disjoint(&dir, paths)?;
+    let part = Part::new(&dir, S::NAME, rank);
+    let _lock = part.lock()?;
+    let header = run_header::<S>(paths, select, cfg, world)?;
+    if part.done() {
+        let why = match part.read() {
+            Ok(old) => old.header.differs(&header),
+            Err(e) => Some(format!("{e:#}")),
+        };
+        match why {
+            None if !run.force => {
+                if !run.quiet {
+                    eprintln!("{}: rank {rank} of {world} already done; skipping", S::NAME);
+                }
+                return Ok(());
+            }
+            Some(why) if !run.force => bail!(
+                "{}: rank {rank} of {world} was finished with other settings or inputs ({why}); rerun with --force to redo it, or use another --out",
+                part.path("part").display()
+            ),
+            _ => {}
+        }
+    }
+    part.remove()?;
+    let rows_tmp = part.tmp("rows.parquet");
+    let p = process::<S>(paths, select, cfg, rank, world, &rows_tmp, run.quiet)?;
+    if S::ROWS.is_some() {
+        std::fs::rename(&rows_tmp, part.path("rows.parquet"))
+            .with_context(|| format!("{}: cannot move into place", rows_tmp.display()))?;
+    }
+    failpoint("rank-before-part");
+    part.write(&PartFile {
+        header,
+        rank,
+        models: p.models,
+        stats: p.stats,
+        rows: p.rows,
+        acc: postcard::to_stdvec(&p.acc).context("cannot encode the accumulator")?,
+    })?;
+    failpoint("rank-before-done");
+    part.mark_done()?;
+    if !run.quiet {
+        eprintln!("{}: rank {rank} of {world} done", S::NAME);
+    }
+    Ok(())
+}
+
+/// Whether `out.work/parts` holds parts of stage `S`.
+pub fn has_parts<S: Stage>(out: &Path) -> bool {
+    !parts::ranks_present(&work_dir(out).join("parts"), S::NAME).is_empty()
+}
+
+/// Merges the parts of a sharded run of `S` into `out`: refuses missing,
+/// unreadable or mismatching parts before writing anything, then writes the
+/// same files a local run writes, atomically.
+pub fn merge<S: Stage>(out: &Path, force: bool, quiet: bool) -> Result<()> {
+    let dir = work_dir(out).join("parts");
+    let present = parts::ranks_present(&dir, S::NAME);
+    let first = Part::new(&dir, S::NAME, 0);
+    if !first.done() {
+        parts::check_complete(&dir, S::NAME, present.last().map_or(1, |r| r + 1))?;
+    }
+    let p0 = first.read()?;
+    let world = p0.header.world;
+    parts::check_complete(&dir, S::NAME, world)?;
+    if let Some(&extra) = present.iter().find(|&&r| r >= world) {
+        bail!(
+            "{}: holds a part of rank {extra}, but the run has {world} ranks: it belongs to another run; remove {} or rerun every rank with --force",
+            dir.display(),
+            Part::new(&dir, S::NAME, extra).path("part").display()
+        );
+    }
+    let mut all = vec![p0];
+    for r in 1..world {
+        let p = Part::new(&dir, S::NAME, r).read()?;
+        if let Some(why) = p.header.differs(&all[0].header) {
+            bail!(
+                "{}: rank {r} was made by another run than rank 0 ({why}); rerun the ranks with the same settings (--force), then merge",
+                Part::new(&dir, S::NAME, r).path("part").display()
+            );
+        }
+        if p.rank != r || p.models != all[0].models {
+            bail!(
+                "{}: not rank {r} of this run",
+                Part::new(&dir, S::NAME, r).path("part").display()
+            );
+        }
+        all.push(p);
+    }
+    let header = all[0].header.clone();
+    let models = all[0].models.clone();
+    let cfg: S::Config = serde_json::from_str(&header.config)
+        .with_context(|| format!("{}: cannot read the recorded config", dir.display()))?;
+    let select: Select = serde_json::from_str(&header.selection)
+        .with_context(|| format!("{}: cannot read the recorded selection", dir.display()))?;
+    let input_paths: Vec<PathBuf> = header
+        .inputs
+        .iter()
+        .map(|i| PathBuf::from(&i.path))
+        .collect();
+    if out.exists() && !force && already_merged(out, &header) {
+        if !quiet {
+            eprintln!("merge: {} is already merged; nothing to do", out.display());
+        }
+        return Ok(());
+    }
+    let out_dir = OutDir::create(out, force, &input_paths)?;
+    if S::ROWS.is_some() {
+        let schema = S::schema().context("a stage with rows has a schema")?;
+        let mut w = RowWriter::create(&out_dir.path(S::ROWS.unwrap_or_default()), schema)?;
+        for (r, p) in all.iter().enumerate() {
+            let before = w.rows_written();
+            w.push_file(&Part::new(&dir, S::NAME, r).path("rows.parquet"))?;
+            if w.rows_written() - before != p.rows {
+                bail!(
+                    "{}: holds {} rows, its part records {}",
+                    Part::new(&dir, S::NAME, r).path("rows.parquet").display(),
+                    w.rows_written() - before,
+                    p.rows
+                );
+            }
+        }
+        w.finish()?;
+    }
+    let mut stats = ReadStats::default();
+    let mut acc: Option<S::Acc> = None;
+    for (r, p) in all.into_iter().enumerate() {
+        match S::SPLIT {
+            Split::Units => stats.add(&p.stats),
+            Split::Conversations => stats = p.stats.clone(),
+        }
+        let a: S::Acc = postcard::from_bytes(&p.acc).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: cannot decode the accumulator ({e})",
+                Part::new(&dir, S::NAME, r).path("part").display()
+            )
+        })?;
+        match &mut acc {
+            None => acc = Some(a),
+            Some(x) => super::Accumulator::merge(x, a),
+        }
+    }
+    failpoint("merge-before-finish");
+    let ctx = Context {
+        models,
+        seed: select.seed,
+        stats,
+        quiet,
+    };
+    let outputs = S::finish(&cfg, &ctx, acc.expect("world >= 1"))?;
+    complete(out_dir, S::NAME, &header, outputs, quiet)
+}
+
+/// Whether `out` already holds the merge of the run `header` describes.
+fn already_merged(out: &Path, header: &Header) -> bool {
+    let Ok(text) = std::fs::read_to_string(out.join(super::out::PROVENANCE)) else {
+        return false;
+    };
+    let Ok(p) = serde_json::from_str::<Provenance>(&text) else {
+        return false;
+    };
+    let same = |a: &serde_json::Value, b: &str| {
+        serde_json::from_str::<serde_json::Value>(b).is_ok_and(|b| *a == b)
+    };
+    p.stage == header.stage
+        && same(&p.config, &header.config)
+        && same(&p.selection, &header.selection)
+        && p.inputs == header.inputs
+}
+
+/// The inputs recorded for provenance (used by `partition`).
+pub fn fingerprint_of(paths: &[PathBuf]) -> Result<Vec<InputId>> {
+    fingerprint(&discover(paths)?)
+}

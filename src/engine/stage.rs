@@ -1,0 +1,215 @@
+//! What a stage supplies to the engine: its name, how its input splits into
+//! shards, its config, an exact order-free accumulator, optional per-row
+//! Parquet output, and the steps `prepare` / `process` / `finish`.
+
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wildstat_reader::{Response, UnitStats};
+
+use super::progress::Progress;
+use super::rows::RowWriter;
+use super::Result;
+
+/// How a stage's input splits into shards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// Contiguous slices of (file, row group) units; batches are windows of
+    /// units in unit order. For stages whose responses are independent.
+    Units,
+    /// Contiguous conversation-id ranges (every response of a conversation
+    /// lands in one shard and one batch), read in memory-sized batches, from
+    /// the inputs or from a `wildstat partition` folder.
+    Conversations,
+}
+
+/// A stage's options: one struct for the command line (clap), the pipeline
+/// table (serde) and the part file, with the defaults clap declares.
+pub trait StageConfig:
+    clap::Args + Serialize + DeserializeOwned + Clone + PartialEq + std::fmt::Debug + Send + Sync
+{
+    /// Checks values that clap cannot (combinations, regexes).
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+    /// Files named by options whose contents shape the result (fingerprinted
+    /// with the inputs).
+    fn files(&self) -> Vec<PathBuf> {
+        Vec::new()
+    }
+    /// Paths a pipeline file gives relative to its own folder.
+    fn paths_mut(&mut self) -> Vec<&mut PathBuf> {
+        Vec::new()
+    }
+    /// Adjusts the opened input files before reading (e.g. where run ids
+    /// come from).
+    fn adjust(&self, _files: &mut [wildstat_reader::InputFile]) -> Result<()> {
+        Ok(())
+    }
+    /// The memory budget (MiB) for conversation-split batches.
+    fn memory_mib(&self) -> u64 {
+        4096
+    }
+}
+
+/// The defaults of a clap `Args` struct, parsed from an empty command line,
+/// so serde defaults and clap defaults are one definition.
+pub fn clap_default<T: clap::Args>() -> T {
+    use clap::{FromArgMatches, Parser};
+    #[derive(Parser)]
+    struct Wrap<T: clap::Args> {
+        #[command(flatten)]
+        inner: T,
+    }
+    let m = <Wrap<T> as clap::CommandFactory>::command()
+        .try_get_matches_from(["wildstat"])
+        .expect("every stage option has a default");
+    Wrap::<T>::from_arg_matches(&m)
+        .expect("defaults parse")
+        .inner
+}
+
+/// An exact, order-free partial result: merging the accumulators of any
+/// split of the input, in any order, equals one pass.
+pub trait Accumulator: Serialize + DeserializeOwned + Send {
+    /// Folds `other` into `self`.
+    fn merge(&mut self, other: Self);
+}
+
+/// Reader counts of the input, as stages print them and parts record them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadStats {
+    /// Transcript rows read.
+    pub rows: u64,
+    /// Responses yielded.
+    pub responses: u64,
+    /// Responses empty after stripping whitespace.
+    pub empty: u64,
+    /// Selected assistant turns with null content (skipped).
+    pub null_content: u64,
+    /// Conversations without an assistant turn (skipped).
+    pub no_assistant: u64,
+}
+
+impl From<UnitStats> for ReadStats {
+    fn from(s: UnitStats) -> Self {
+        ReadStats {
+            rows: s.rows,
+            responses: s.responses,
+            empty: s.empty,
+            null_content: s.null_content,
+            no_assistant: s.no_assistant,
+        }
+    }
+}
+
+impl ReadStats {
+    /// Adds another shard's counts (units split).
+    pub fn add(&mut self, o: &ReadStats) {
+        self.rows += o.rows;
+        self.responses += o.responses;
+        self.empty += o.empty;
+        self.null_content += o.null_content;
+        self.no_assistant += o.no_assistant;
+    }
+}
+
+/// What the engine knows about the whole input when a stage prepares and
+/// finishes.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Every selected model, sorted (conversation-split stages; empty for
+    /// units-split ones).
+    pub models: Vec<String>,
+    /// The seed of the selection (`--seed`), shared with the stage.
+    pub seed: u64,
+    /// Reader counts over the whole selected input (at finish).
+    pub stats: ReadStats,
+    /// Whether progress and notices are off.
+    pub quiet: bool,
+}
+
+/// Where `process` puts its results: the accumulator, the row output and
+/// the progress reporter.
+pub struct Emit<'a, A> {
+    /// The stage's accumulator for this shard.
+    pub acc: &'a mut A,
+    pub(crate) rows: Option<&'a mut RowWriter>,
+    /// Progress of the shard (stages that count their own items add here).
+    pub progress: &'a Progress,
+    /// Which batch of the shard this is (conversation splits), from 0.
+    pub batch: usize,
+    /// How many batches the shard has.
+    pub batches: usize,
+}
+
+impl<A> Emit<'_, A> {
+    /// Appends a batch of rows to the stage's Parquet output, in order.
+    pub fn rows(&mut self, batch: RecordBatch) -> Result<()> {
+        match &mut self.rows {
+            Some(w) => w.push(batch),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The files a finished stage writes, and what it prints.
+#[derive(Debug, Default)]
+pub struct Outputs {
+    /// `(file name, contents)` written into the output folder.
+    pub files: Vec<(String, String)>,
+    /// Printed on stdout (the paper-style Markdown tables).
+    pub stdout: String,
+    /// A one-line summary for stderr.
+    pub summary: String,
+}
+
+impl Outputs {
+    /// Adds a file.
+    pub fn file(&mut self, name: &str, contents: String) {
+        self.files.push((name.to_string(), contents));
+    }
+}
+
+/// One stage: everything that is its own; the executor does the rest.
+pub trait Stage: Sized + Sync {
+    /// The stage's name: subcommand, pipeline table and part file prefix.
+    const NAME: &'static str;
+    /// How the input splits into shards.
+    const SPLIT: Split;
+    /// The file name of the per-row Parquet output, if any.
+    const ROWS: Option<&'static str>;
+    /// What progress counts (`rows` is counted by the engine for units
+    /// splits; other units are counted by the stage through [`Emit`]).
+    const UNIT: &'static str;
+    /// The options.
+    type Config: StageConfig;
+    /// The partial result.
+    type Acc: Accumulator;
+
+    /// Everything the stage needs to process batches (models, plans,
+    /// lexicons), built once per shard.
+    fn prepare(cfg: &Self::Config, ctx: &Context) -> Result<Self>;
+    /// An empty accumulator.
+    fn empty(&self) -> Self::Acc;
+    /// The schema of the row output (when [`Stage::ROWS`] is set).
+    fn schema() -> Option<SchemaRef> {
+        None
+    }
+    /// Processes one batch of responses (a window of units, or a
+    /// conversation-id range), in order; may use rayon inside.
+    fn process(&self, batch: Vec<Response>, emit: &mut Emit<'_, Self::Acc>) -> Result<()>;
+    /// Turns the merged accumulator of the whole input into the outputs.
+    fn finish(cfg: &Self::Config, ctx: &Context, acc: Self::Acc) -> Result<Outputs>;
+}
+
+/// `p` relative to `base` unless absolute (pipeline files resolve their
+/// paths against their own folder).
+pub fn rebase(base: &Path, p: &mut PathBuf) {
+    if p.is_relative() {
+        *p = base.join(&*p);
+    }
+}

@@ -1,0 +1,16 @@
+//! wildstat: exact, fast statistics and paper-style tables over corpora of
+//! LLM chat transcripts.
+//!
+//! - [`engine`]: the one executor every stage runs on (inputs, shards,
+//!   parts, merge, safe output folders, progress).
+//! - [`stages`]: one folder per stage (similarity, style, shared,
+//!   agreement): what it computes, its options and tables.
+//! - [`cmd`]: the command line, one thin file per subcommand.
+//!
+//! Reading, metrics, Markdown counting and statistics live in the
+//! `crates/` libraries.
+
+pub mod cmd;
+pub mod engine;
+pub mod stages;
+pub mod synth;

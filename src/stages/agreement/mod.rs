@@ -1,0 +1,204 @@
+//! The agreement stage: run-to-run agreement. The same prompts answered
+//! several times by one model (runs told apart by `--run-column run`, the
+//! default, or by file with `--run-from file`) are grouped by (model,
+//! conversation_hash, turn), and for each model it reports prompts with >= 2
+//! runs, TARr/TACr (outputs byte-identical across all runs), distinct
+//! outputs per prompt, mean pairwise ROUGE-L and METEOR across runs, and
+//! with `--answer-regex R` TARa/TACa on parsed answers, and with `--gold
+//! FILE` per-run correct counts, best/worst possible accuracy, spread and
+//! bootstrap quantiles.
+//!
+//! Writes `table.{md,tex,csv,json}`, `disagreements.csv` and with `--gold`
+//! `runs.csv`.
+
+pub mod records;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::bail;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use wildstat_metrics::meteor::MeteorContext;
+use wildstat_metrics::{Preparer, StemmerChoice};
+use wildstat_reader::{InputFile, Response, RunFrom};
+
+use crate::engine::named::range_usize;
+use crate::engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
+use records::{prompt_records, read_gold, sort_records, tables, Options, PromptRecord, Settings};
+
+/// The agreement stage's options.
+#[derive(Debug, Clone, PartialEq, clap::Args, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Column holding the run id (utf8 or integer). Default: run.
+    #[arg(long, value_name = "NAME", conflicts_with = "run_from")]
+    pub run_column: Option<String>,
+    /// Take the run id from the file name instead (`file`: the file stem;
+    /// several files per model, the model from its column or --model-from dir).
+    #[arg(long, value_name = "file")]
+    pub run_from: Option<String>,
+    /// Regex whose first capture group (or whole match) is an output's
+    /// parsed answer, for TARa/TACa.
+    #[arg(long, value_name = "R")]
+    pub answer_regex: Option<String>,
+    /// Gold answers: lines `hash<TAB>answer`. Needs --answer-regex.
+    #[arg(long, value_name = "FILE", requires = "answer_regex")]
+    pub gold: Option<PathBuf>,
+    /// Bootstrap resamples for the accuracy quantiles (0 to 100000).
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = range_usize(0, 100_000))]
+    pub bootstrap: usize,
+    /// Disagreeing prompts listed per model in disagreements.csv (0 to
+    /// 100000).
+    #[arg(long, default_value_t = 5, value_name = "K", value_parser = range_usize(0, 100_000))]
+    pub top: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        crate::engine::stage::clap_default()
+    }
+}
+
+impl Config {
+    fn run_from(&self) -> crate::engine::Result<RunFrom> {
+        Ok(match (&self.run_column, self.run_from.as_deref()) {
+            (Some(_), Some(_)) => bail!("--run-column and --run-from exclude each other"),
+            (Some(c), _) => RunFrom::Column(c.clone()),
+            (None, Some("file")) => RunFrom::File,
+            (None, Some(other)) => bail!("unknown --run-from {other:?}: expected file"),
+            (None, None) => RunFrom::Column("run".into()),
+        })
+    }
+
+    fn regex(&self) -> crate::engine::Result<Option<Regex>> {
+        match &self.answer_regex {
+            Some(r) => Ok(Some(Regex::new(r).map_err(|e| {
+                anyhow::anyhow!(
+                    "--answer-regex: {}",
+                    e.to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("invalid")
+                        .trim_start_matches("error: ")
+                )
+            })?)),
+            None => Ok(None),
+        }
+    }
+}
+
+impl StageConfig for Config {
+    fn validate(&self) -> crate::engine::Result<()> {
+        self.run_from()?;
+        self.regex()?;
+        if self.gold.is_some() && self.answer_regex.is_none() {
+            bail!("--gold needs --answer-regex");
+        }
+        Ok(())
+    }
+    fn files(&self) -> Vec<PathBuf> {
+        self.gold.iter().cloned().collect()
+    }
+    fn paths_mut(&mut self) -> Vec<&mut PathBuf> {
+        self.gold.iter_mut().collect()
+    }
+    fn adjust(&self, files: &mut [InputFile]) -> crate::engine::Result<()> {
+        let from = self.run_from()?;
+        for f in files {
+            f.set_run(&from)?;
+        }
+        Ok(())
+    }
+}
+
+/// The agreement stage's partial result: one record per prompt.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct AgreementAcc {
+    records: Vec<PromptRecord>,
+    duplicates: u64,
+}
+
+impl Accumulator for AgreementAcc {
+    fn merge(&mut self, o: Self) {
+        self.records.extend(o.records);
+        self.duplicates += o.duplicates;
+    }
+}
+
+/// A prepared agreement shard.
+pub struct Agreement {
+    opts: Options,
+    preparer: Preparer,
+}
+
+impl Stage for Agreement {
+    const NAME: &'static str = "agreement";
+    const SPLIT: Split = Split::Conversations;
+    const ROWS: Option<&'static str> = None;
+    const UNIT: &'static str = "prompts";
+    type Config = Config;
+    type Acc = AgreementAcc;
+
+    fn prepare(cfg: &Config, _: &Context) -> crate::engine::Result<Self> {
+        let gold: Option<HashMap<String, String>> = match &cfg.gold {
+            Some(p) => Some(read_gold(p).map_err(anyhow::Error::msg)?),
+            None => None,
+        };
+        Ok(Agreement {
+            opts: Options {
+                answer: cfg.regex()?,
+                gold,
+            },
+            preparer: Preparer::with_parts(StemmerChoice::Porter, Some(MeteorContext::new())),
+        })
+    }
+
+    fn empty(&self) -> AgreementAcc {
+        AgreementAcc::default()
+    }
+
+    fn process(
+        &self,
+        batch: Vec<Response>,
+        emit: &mut Emit<'_, AgreementAcc>,
+    ) -> crate::engine::Result<()> {
+        let progress = emit.progress;
+        let (records, duplicates) =
+            prompt_records(batch, &self.opts, &self.preparer, &|k| progress.add(k, 0));
+        emit.acc.records.extend(records);
+        emit.acc.duplicates += duplicates;
+        Ok(())
+    }
+
+    fn finish(
+        cfg: &Config,
+        ctx: &Context,
+        mut acc: AgreementAcc,
+    ) -> crate::engine::Result<Outputs> {
+        sort_records(&mut acc.records);
+        let s = &ctx.stats;
+        let settings = Settings {
+            answer_regex: cfg.answer_regex.clone(),
+            gold: cfg.gold.is_some(),
+            bootstrap: cfg.bootstrap,
+            seed: ctx.seed,
+            top: cfg.top,
+            duplicates: acc.duplicates,
+            reader_note: format!(
+                "Responses read: {} ({} empty); skipped: {} null content, {} without assistant turn",
+                s.responses, s.empty, s.null_content, s.no_assistant
+            ),
+        };
+        let (files, summary) = tables(&acc.records, &settings);
+        let mut out = Outputs::default();
+        for (name, bytes) in files {
+            if name == "table.md" {
+                out.stdout = bytes.clone();
+            }
+            out.file(&name, bytes);
+        }
+        out.summary = summary;
+        Ok(out)
+    }
+}

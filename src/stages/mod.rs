@@ -1,0 +1,55 @@
+//! The stages, one folder each: what each computes from responses, its
+//! options, accumulator and tables. The engine runs them all the same way.
+
+pub mod agreement;
+pub mod shared;
+pub mod similarity;
+pub mod style;
+
+use std::path::Path;
+
+use anyhow::bail;
+
+use crate::engine::{exec, Result, Stage};
+
+/// A stage's merge entry: its name, whether OUT has its parts, its merge.
+type MergeEntry = (
+    &'static str,
+    fn(&Path) -> bool,
+    fn(&Path, bool, bool) -> Result<()>,
+);
+
+/// Every shardable stage, in pipeline order.
+const MERGE: [MergeEntry; 4] = [
+    entry::<similarity::Similarity>(),
+    entry::<style::Style>(),
+    entry::<shared::Shared>(),
+    entry::<agreement::Agreement>(),
+];
+
+const fn entry<S: Stage>() -> MergeEntry {
+    (S::NAME, exec::has_parts::<S>, exec::merge::<S>)
+}
+
+/// Names of the shardable stages, in pipeline order.
+pub fn names() -> Vec<&'static str> {
+    MERGE.iter().map(|e| e.0).collect()
+}
+
+/// Merges the parts a sharded run left in `OUT.work/parts` into `out`.
+pub fn merge(out: &Path, force: bool, quiet: bool) -> Result<()> {
+    let found: Vec<&MergeEntry> = MERGE.iter().filter(|e| (e.1)(out)).collect();
+    match found.as_slice() {
+        [] => bail!(
+            "{}: no parts to merge in {}",
+            out.display(),
+            crate::engine::parts::work_dir(out).join("parts").display()
+        ),
+        [one] => (one.2)(out, force, quiet),
+        many => bail!(
+            "{}: parts of several stages ({}) share one output; give each stage its own --out",
+            out.display(),
+            many.iter().map(|e| e.0).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}

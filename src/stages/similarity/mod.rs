@@ -1,0 +1,309 @@
+//! The similarity stage, the paper's Table 5: for each target model,
+//! ROUGE-1/2/L F1 and METEOR between its answer and other models' answers to
+//! the same conversation, exactly as rouge-score 0.1.2 and NLTK compute
+//! them. Pairs responses of different models within a conversation, scores
+//! each pair once from responses prepared once, and keeps per-conversation
+//! values (Table 5) and per (target, reference) moments (the matrix).
+//!
+//! Writes `pairs.parquet` (one row per scored pair, in conversation-id
+//! order), `table.{md,tex,csv,json}` and with `--refs all`
+//! `matrix.{csv,md,svg}`.
+
+pub mod aggregate;
+pub mod pairs;
+pub mod tables;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::bail;
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use serde::{Deserialize, Serialize};
+use wildstat_metrics::meteor::MeteorContext;
+use wildstat_metrics::wordnet::WordNet;
+use wildstat_metrics::{Preparer, StemmerChoice};
+use wildstat_reader::Response;
+
+use crate::engine::named::{self, range, range_usize, Named};
+use crate::engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
+use aggregate::{Aggregate, Aggregator};
+use pairs::{count_pairs, group, plan_refs, score_batch, Batch, Refs};
+
+/// The similarity stage's options.
+#[derive(Debug, Clone, PartialEq, clap::Args, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Reference models per target: a number K (1 to 100000, drawn with
+    /// --seed) or all.
+    #[arg(long, default_value = "5", value_name = "K|all")]
+    #[serde(with = "named")]
+    pub refs: Refs,
+    /// honest (mean, sample std, bootstrap CI over conversations) or paper
+    /// (the notebook's EMA, alpha 0.3, over conversations in hash order).
+    #[arg(long, default_value = "honest", value_name = "HOW")]
+    #[serde(with = "named")]
+    pub aggregate: Aggregate,
+    /// Bootstrap resamples for the 95% CI (0 to 100000; 0 leaves the CI
+    /// empty).
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = range_usize(0, 100_000))]
+    pub bootstrap: usize,
+    /// Memory budget for response text held at once, in MiB (1 to
+    /// 1048576); the corpus is split into conversation-id ranges that fit.
+    #[arg(long, default_value_t = 4096, value_name = "MIB", value_parser = range(1, 1 << 20))]
+    pub memory: u64,
+    /// ROUGE stemmer: porter (rouge-score's, the default), snowball (per the
+    /// conversation's language column; not rouge-score) or none.
+    #[arg(long, default_value = "porter", value_name = "NAME")]
+    #[serde(with = "named")]
+    pub stemmer: Stemming,
+    /// WordNet for METEOR: a WNDB folder (index.*, data.*, *.exc) instead of
+    /// the built-in WordNet 3.0.
+    #[arg(long, value_name = "DIR")]
+    pub wordnet: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        crate::engine::stage::clap_default()
+    }
+}
+
+impl StageConfig for Config {
+    fn files(&self) -> Vec<PathBuf> {
+        let Some(dir) = &self.wordnet else {
+            return Vec::new();
+        };
+        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        v.sort();
+        v
+    }
+    fn paths_mut(&mut self) -> Vec<&mut PathBuf> {
+        self.wordnet.iter_mut().collect()
+    }
+    fn memory_mib(&self) -> u64 {
+        self.memory
+    }
+}
+
+/// The ROUGE stemming mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stemming {
+    /// NLTK Porter (rouge-score `use_stemmer=True`).
+    Porter,
+    /// Snowball by the conversation's language.
+    Snowball,
+    /// No stemming.
+    None,
+}
+
+impl Named for Stemming {
+    fn name(&self) -> String {
+        match self {
+            Stemming::Porter => "porter",
+            Stemming::Snowball => "snowball",
+            Stemming::None => "none",
+        }
+        .into()
+    }
+}
+
+impl std::str::FromStr for Stemming {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "porter" => Ok(Stemming::Porter),
+            "snowball" => Ok(Stemming::Snowball),
+            "none" => Ok(Stemming::None),
+            _ => Err(format!(
+                "unknown --stemmer {s:?}: expected porter, snowball or none"
+            )),
+        }
+    }
+}
+
+impl Accumulator for Aggregator {
+    fn merge(&mut self, other: Self) {
+        Aggregator::merge(self, other);
+    }
+}
+
+/// A prepared similarity shard: models, reference plan, preparers.
+pub struct Similarity {
+    models: Vec<Arc<str>>,
+    refs: Vec<Vec<usize>>,
+    stemming: Stemming,
+    wordnet: Option<Arc<WordNet>>,
+    porter: Preparer,
+}
+
+fn metrics_preparer(stemmer: StemmerChoice, wordnet: &Option<Arc<WordNet>>) -> Preparer {
+    let meteor = match wordnet {
+        Some(wn) => MeteorContext::with_wordnet(wn.clone()),
+        None => MeteorContext::new(),
+    };
+    Preparer::with_parts(stemmer, Some(meteor))
+}
+
+impl Similarity {
+    fn index(&self, m: &str) -> Option<usize> {
+        self.models.binary_search_by(|x| (**x).cmp(m)).ok()
+    }
+
+    /// Groups and prepares a batch, with per-language Snowball preparers when
+    /// asked (each conversation's responses share its preparer, so pairs
+    /// always compare ids of one interner).
+    fn prepare_batch(&self, responses: Vec<Response>) -> Batch {
+        if self.stemming != Stemming::Snowball {
+            return group(responses, &|m| self.index(m), &|_| &self.porter);
+        }
+        let mut langs: BTreeMap<String, Preparer> = BTreeMap::new();
+        for r in &responses {
+            let l = r.language.as_deref().unwrap_or("").to_ascii_lowercase();
+            let choice = StemmerChoice::snowball_for_language(&l);
+            langs
+                .entry(l)
+                .or_insert_with(|| metrics_preparer(choice, &self.wordnet));
+        }
+        group(responses, &|m| self.index(m), &|lang| {
+            &langs[&lang.unwrap_or("").to_ascii_lowercase()]
+        })
+    }
+}
+
+impl Stage for Similarity {
+    const NAME: &'static str = "similarity";
+    const SPLIT: Split = Split::Conversations;
+    const ROWS: Option<&'static str> = Some("pairs.parquet");
+    const UNIT: &'static str = "pairs";
+    type Config = Config;
+    type Acc = Aggregator;
+
+    fn prepare(cfg: &Config, ctx: &Context) -> crate::engine::Result<Self> {
+        if ctx.models.len() < 2 {
+            bail!(
+                "similarity needs at least two models with responses; found {}",
+                ctx.models.len()
+            );
+        }
+        let wordnet = match &cfg.wordnet {
+            Some(dir) => Some(Arc::new(
+                WordNet::from_wndb_dir(dir).map_err(|e| anyhow::anyhow!("--wordnet: {e}"))?,
+            )),
+            None => None,
+        };
+        let first = match cfg.stemmer {
+            Stemming::None => StemmerChoice::None,
+            _ => StemmerChoice::Porter,
+        };
+        Ok(Similarity {
+            models: ctx.models.iter().map(|m| Arc::from(m.as_str())).collect(),
+            refs: plan_refs(&ctx.models, cfg.refs, ctx.seed),
+            stemming: cfg.stemmer,
+            porter: metrics_preparer(first, &wordnet),
+            wordnet,
+        })
+    }
+
+    fn empty(&self) -> Aggregator {
+        Aggregator::new(self.models.len())
+    }
+
+    fn schema() -> Option<SchemaRef> {
+        let f64c = |n: &str| Field::new(n, DataType::Float64, false);
+        Some(Arc::new(Schema::new(vec![
+            Field::new("target_model", DataType::Utf8, false),
+            Field::new("reference_model", DataType::Utf8, false),
+            Field::new("conversation_hash", DataType::Utf8, false),
+            Field::new("turn", DataType::UInt32, false),
+            f64c("rouge1"),
+            f64c("rouge2"),
+            f64c("rougeL"),
+            f64c("meteor"),
+        ])))
+    }
+
+    fn process(
+        &self,
+        responses: Vec<Response>,
+        emit: &mut Emit<'_, Aggregator>,
+    ) -> crate::engine::Result<()> {
+        let batch = self.prepare_batch(responses);
+        emit.acc.duplicates += batch.duplicates;
+        let progress = emit.progress;
+        progress.set_total(
+            progress.done() + count_pairs(&batch, &self.refs) * (emit.batches - emit.batch) as u64,
+        );
+        let scored = score_batch(&batch, &self.refs, &|k| progress.add(k, 0));
+        let n: usize = scored.iter().map(|s| s.pairs.len()).sum();
+        let (mut t, mut r, mut h, mut turn) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let mut m: [Vec<f64>; 4] = Default::default();
+        for (c, s) in batch.conversations.iter().zip(&scored) {
+            for p in &s.pairs {
+                t.push(&*self.models[p.target]);
+                r.push(&*self.models[p.reference]);
+                h.push(c.hash.as_str());
+                turn.push(c.turn);
+                for (k, v) in p.metrics().into_iter().enumerate() {
+                    m[k].push(v);
+                }
+            }
+            emit.acc.add(&c.hash, c.turn, &s.pairs, s.missing);
+        }
+        let mut cols: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from_iter_values(t)),
+            Arc::new(StringArray::from_iter_values(r)),
+            Arc::new(StringArray::from_iter_values(h)),
+            Arc::new(UInt32Array::from(turn)),
+        ];
+        for v in m {
+            cols.push(Arc::new(Float64Array::from(v)));
+        }
+        emit.rows(RecordBatch::try_new(Self::schema().expect("schema"), cols)?)
+    }
+
+    fn finish(cfg: &Config, ctx: &Context, mut agg: Aggregator) -> crate::engine::Result<Outputs> {
+        let rows = agg.rows(cfg.aggregate, cfg.bootstrap, ctx.seed);
+        let settings = tables::Settings {
+            refs: cfg.refs,
+            aggregate: cfg.aggregate,
+            bootstrap: cfg.bootstrap,
+            seed: ctx.seed,
+            missing: agg.missing,
+            duplicates: agg.duplicates,
+            stats: ctx.stats.clone(),
+        };
+        let table = tables::main_table(&ctx.models, &rows, &settings);
+        let mut out = Outputs::default();
+        out.file("table.md", table.to_markdown());
+        out.file("table.tex", table.to_latex());
+        out.file("table.csv", table.to_csv());
+        out.file("table.json", table.to_json());
+        if cfg.refs == Refs::All {
+            let (csv, md, svg) = tables::matrix(&ctx.models, &agg);
+            out.file("matrix.csv", csv);
+            out.file("matrix.md", md);
+            out.file("matrix.svg", svg);
+        }
+        out.stdout = table.to_markdown();
+        out.summary = format!(
+            "{} pairs over {} target models; {} planned pairs had no reference answer",
+            rows.iter().map(|r| r.pairs).sum::<u64>(),
+            rows.len(),
+            agg.missing
+        );
+        Ok(out)
+    }
+}
