@@ -14,7 +14,20 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = wildstat::cmd::Cli::parse();
+    let cli = match wildstat::cmd::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // A usage error: one line, exit 2 (clap's convention).
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            eprintln!(
+                "wildstat: error: {} (see wildstat --help)",
+                first.trim_start_matches("error: ")
+            );
+            return ExitCode::from(2);
+        }
+        Err(e) => e.exit(),
+    };
     match wildstat::cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

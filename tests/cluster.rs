@@ -156,7 +156,8 @@ fn reruns_skip_finished_ranks_redo_killed_ones_and_merge_names_missing() {
     assert!(rank("2").status.success());
     // Rank 1 "was killed": it left a stale temporary file and no marker.
     std::fs::write(
-        out.join("parts/.similarity-00001.pairs.parquet.tmp-999"),
+        out.with_file_name("out.work")
+            .join("parts/.similarity-00001.rows.parquet.tmp-999"),
         b"half",
     )
     .unwrap();
@@ -164,7 +165,9 @@ fn reruns_skip_finished_ranks_redo_killed_ones_and_merge_names_missing() {
     assert!(e.contains("ranks not finished: 1 of 3"), "{e}");
 
     // A finished rank is skipped: its part is not rewritten.
-    let part0 = out.join("parts/similarity-00000.pairs.parquet");
+    let part0 = out
+        .with_file_name("out.work")
+        .join("parts/similarity-00000.rows.parquet");
     let before = std::fs::metadata(&part0).unwrap().modified().unwrap();
     let again = rank("0");
     assert!(again.status.success());
@@ -175,7 +178,8 @@ fn reruns_skip_finished_ranks_redo_killed_ones_and_merge_names_missing() {
 
     assert!(rank("1").status.success());
     assert!(
-        !out.join("parts/.similarity-00001.pairs.parquet.tmp-999")
+        !out.with_file_name("out.work")
+            .join("parts/.similarity-00001.rows.parquet.tmp-999")
             .exists(),
         "stale temporary file kept"
     );

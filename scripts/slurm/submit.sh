@@ -5,9 +5,9 @@
 #   scripts/slurm/submit.sh [OPTIONS] -- STAGE INPUT... --out OUT [STAGE OPTIONS]
 #
 # STAGE is `similarity`, `shared`, `style` or `agreement`. Submits, with `sbatch`:
-#   similarity  1. partition: `wildstat partition INPUT... --out OUT/partition
+#   similarity  1. partition: `wildstat partition INPUT... --out OUT.work/partition
 #                  --buckets N [selection options]` (one pass over the inputs)
-#               2. array 0..N-1 after 1: `wildstat similarity OUT/partition
+#               2. array 0..N-1 after 1: `wildstat similarity OUT.work/partition
 #                  --out OUT --rank R --world-size N [stage options]`
 #               3. merge after 2: `wildstat merge OUT`
 #   shared      as similarity (partition, array, merge)
@@ -21,11 +21,11 @@
 # array tasks; --seed goes to both and --quiet to every job. The final tables land in OUT,
 # exactly as a single-process `wildstat STAGE INPUT... --out OUT` writes them.
 #
-# Every job writes its log to OUT/logs/ (`partition-JOB.out`,
+# Every job writes its log to OUT.work/logs/ (`partition-JOB.out`,
 # `STAGE-ARRAYJOB_TASK.out`, `merge-JOB.out`). A job that depends on a failed
 # or cancelled one is cancelled too. Rerunning the same command is safe and
 # cheap: the partition is reused, finished ranks are skipped (their
-# OUT/parts/*.done markers), and only missing ranks and the merge run again.
+# OUT.work/parts/*.done markers), and only missing ranks and the merge run again.
 #
 # Options:
 #   --tasks N           array tasks = shards (default 1)
@@ -157,9 +157,11 @@ if [[ -n "$max_array" ]] && ((tasks > max_array)); then
     die "--tasks $tasks exceeds the cluster's MaxArraySize $max_array"
 fi
 
-mkdir -p -- "$out/logs"
+out="${out%/}"
+work="$out.work"
+mkdir -p -- "$work/logs"
 # sbatch expands %-patterns in log paths; keep a literal % in OUT literal.
-logs="${out//%/%%}/logs"
+logs="${work//%/%%}/logs"
 
 common=(--parsable --chdir "$PWD" --kill-on-invalid-dep=yes "${sbatch_extra[@]}")
 
@@ -176,12 +178,12 @@ ids=()
 dep=()
 if [[ "$stage" == similarity || "$stage" == shared ]]; then
     part_id="$(submit -J "$name-partition" -o "$logs/partition-%j.out" \
-        "$TASK" single "$bin" partition "${inputs[@]}" --out "$out/partition" \
+        "$TASK" single "$bin" partition "${inputs[@]}" --out "$work/partition" \
         --buckets "$tasks" "${sel_opts[@]}")"
     printf 'partition %s\n' "$part_id"
     ids+=("$part_id")
     dep=(--dependency "afterok:$part_id")
-    stage_args=("$stage" "$out/partition" --out "$out" --world-size "$tasks" "${stage_opts[@]}")
+    stage_args=("$stage" "$work/partition" --out "$out" --world-size "$tasks" "${stage_opts[@]}")
 else
     stage_args=("$stage" "${inputs[@]}" --out "$out" --world-size "$tasks" "${all_opts[@]}")
 fi
@@ -248,11 +250,11 @@ done
 log_of() {
     local key="$1" jid="${1%%_*}"
     if [[ "$key" == *_* ]]; then
-        printf '%s/logs/%s-%s.out' "$out" "$stage" "$key"
+        printf '%s/logs/%s-%s.out' "$work" "$stage" "$key"
     elif [[ "$jid" == "${part_id:-}" ]]; then
-        printf '%s/logs/partition-%s.out' "$out" "$jid"
+        printf '%s/logs/partition-%s.out' "$work" "$jid"
     else
-        printf '%s/logs/merge-%s.out' "$out" "$jid"
+        printf '%s/logs/merge-%s.out' "$work" "$jid"
     fi
 }
 failed=0

@@ -95,6 +95,9 @@ impl StageConfig for Config {
         if self.gold.is_some() && self.answer_regex.is_none() {
             bail!("--gold needs --answer-regex");
         }
+        if let Some(p) = &self.gold {
+            read_gold(p).map_err(anyhow::Error::msg)?;
+        }
         Ok(())
     }
     fn files(&self) -> Vec<PathBuf> {
