@@ -83,7 +83,7 @@ pub fn tables(scores: &[WordScore], top: usize, label_a: &str, label_b: &str) ->
     ];
     let mut side = Table::new(title.as_str());
     side.columns = vec![
-        Column::numeric("#", None),
+        Column::numeric("rank", None),
         Column::new(label_a),
         Column::numeric("z", None),
         Column::new(label_b),

@@ -159,7 +159,10 @@ mod tests {
             all("GPT-4o scored 3.14, x_1 = 42%; covid19!"),
             ["gpt", "4o", "scored", "3", "14", "x", "1", "42", "covid19"]
         );
-        assert_eq!(all("a\tb\nc\r\nd...e/f\\g|h"), ["a", "b", "c", "d", "e", "f", "g", "h"]);
+        assert_eq!(
+            all("a\tb\nc\r\nd...e/f\\g|h"),
+            ["a", "b", "c", "d", "e", "f", "g", "h"]
+        );
         assert_eq!(all(""), Vec::<String>::new());
         assert_eq!(all("  ,;!? -- __ "), Vec::<String>::new());
         // Other number forms are numbers: superscripts, fractions, Roman numerals.
