@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use foldhash::fast::RandomState;
 use serde::{Deserialize, Serialize};
 
 use crate::tokenize::{words, Stopwords};
@@ -15,7 +16,9 @@ use crate::tokenize::{words, Stopwords};
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "CountsFile", try_from = "CountsFile")]
 pub struct Counts {
-    words: HashMap<String, u64>,
+    /// foldhash: ~3x faster than SipHash on short words; randomly seeded,
+    /// and no output depends on its order.
+    words: HashMap<String, u64, RandomState>,
     total: u64,
 }
 
