@@ -8,7 +8,9 @@
 //! Each line of A and B is `{"text": "..."}` (blank lines are skipped).
 //! Writes keywords.csv, .md, .tex, .json and keywords.svg into OUT_DIR and
 //! reports timings on stderr: reading, counting (T threads, one `Counts`
-//! per contiguous chunk, merged), scoring.
+//! per contiguous chunk, merged), scoring; wall time, and the process's
+//! CPU time (Linux `/proc/self/stat`, 10 ms ticks), which a busy machine
+//! does not inflate.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -78,6 +80,18 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
+/// CPU seconds (user + system, all threads) used by this process so far,
+/// if `/proc/self/stat` can be read (Linux; clock ticks of 10 ms).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields of the line, 12th and 13th after the name.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
 /// The `text` field of every non-blank line.
 fn read_texts(path: &Path) -> Result<Vec<String>, String> {
     let data = std::fs::read_to_string(path)
@@ -137,12 +151,14 @@ fn run() -> Result<(), String> {
     let (ta, tb) = (read_texts(&args.a)?, read_texts(&args.b)?);
     let bytes: usize = ta.iter().chain(&tb).map(String::len).sum();
     let t1 = Instant::now();
+    let c1 = cpu_seconds();
     let stop = args.stopwords.then(Stopwords::english);
     let (ca, cb) = (
         count(&ta, args.threads, stop.as_ref()),
         count(&tb, args.threads, stop.as_ref()),
     );
     let t2 = Instant::now();
+    let c2 = cpu_seconds();
     let scores = fightin_words(&ca, &cb, args.prior_scale, args.min_count)?;
     let t3 = Instant::now();
     std::fs::create_dir_all(&args.out)
@@ -167,8 +183,12 @@ fn run() -> Result<(), String> {
         cb.distinct(),
         scores.len()
     );
+    let cpu = match (c1, c2) {
+        (Some(x), Some(y)) => format!("{:.2}", y - x),
+        _ => "n/a".into(),
+    };
     eprintln!(
-        "read {:.3} s, count {:.3} s ({} threads, {:.0} MB/s), score {:.3} s",
+        "read {:.3} s, count {:.3} s wall, {cpu} s CPU ({} threads, {:.0} MB/s wall), score {:.3} s",
         (t1 - t0).as_secs_f64(),
         (t2 - t1).as_secs_f64(),
         args.threads,

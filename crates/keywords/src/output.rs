@@ -160,7 +160,7 @@ const RED: &str = "#b2182b";
 
 /// A two-column word chart: the top `top` words of group a (left, blue)
 /// and of group b (right, red), strongest first, each word's font size
-/// linear in `|z|` from 11px to 28px (the largest `|z|` shown), its `z` in
+/// linear in `|z|`, 11px at z = 0 to 28px at the largest `|z|` shown, its `z` in
 /// small grey print at the column's right edge and `word: z, counts` as a
 /// tooltip. Fixed layout (720px wide, 32px rows), one `<svg>` with no
 /// scripts, ids or external fonts; every text XML-escaped; words wider

@@ -57,46 +57,82 @@ fn is_word_char(c: char) -> bool {
 pub fn words(text: &str, f: &mut dyn FnMut(&str)) {
     let bytes = text.as_bytes();
     let mut buf = String::new();
+    // Start of the current run, and what it holds (UPPER | APOS | WIDE).
     let mut start: Option<usize> = None;
+    let mut seen = 0u8;
     let mut i = 0;
     while i < bytes.len() {
-        let (is_word, len) = if bytes[i] < 0x80 {
-            let b = bytes[i];
-            (b.is_ascii_alphanumeric() || b == b'\'', 1)
+        let (class, len) = if bytes[i] < 0x80 {
+            (ASCII[bytes[i] as usize], 1)
         } else {
             // `i` is always on a char boundary: it advances by whole chars.
             let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
-            (is_word_char(c), c.len_utf8())
+            let class = match c {
+                '\u{2019}' => WIDE | APOS,
+                c if is_word_char(c) => WIDE,
+                _ => SEP,
+            };
+            (class, c.len_utf8())
         };
-        if is_word {
+        if class != SEP {
             start.get_or_insert(i);
+            seen |= class;
         } else if let Some(s) = start.take() {
-            emit(&text[s..i], &mut buf, f);
+            emit(&text[s..i], seen, &mut buf, f);
+            seen = 0;
         }
         i += len;
     }
     if let Some(s) = start {
-        emit(&text[s..], &mut buf, f);
+        emit(&text[s..], seen, &mut buf, f);
     }
 }
 
-/// Strips, normalises and lowercases one run of word characters.
-fn emit(run: &str, buf: &mut String, f: &mut dyn FnMut(&str)) {
-    let w = run.trim_matches(['\'', '\u{2019}']);
+/// Character classes of [`words`]: a separator, or a word character that
+/// is ASCII lowercase/digit (`WORD`), ASCII uppercase, an apostrophe, or
+/// non-ASCII (`WIDE`). Flags, so a run's classes can be or-ed together.
+const SEP: u8 = 0;
+const WORD: u8 = 1;
+const UPPER: u8 = 2;
+const APOS: u8 = 4;
+const WIDE: u8 = 8;
+
+/// The class of each ASCII byte.
+const ASCII: [u8; 128] = {
+    let mut t = [SEP; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match b as u8 {
+            b'a'..=b'z' | b'0'..=b'9' => WORD,
+            b'A'..=b'Z' => UPPER,
+            b'\'' => APOS,
+            _ => SEP,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Strips, normalises and lowercases one run of word characters whose
+/// classes, or-ed, are `seen`.
+fn emit(run: &str, seen: u8, buf: &mut String, f: &mut dyn FnMut(&str)) {
+    let w = if seen & APOS != 0 {
+        run.trim_matches(['\'', '\u{2019}'])
+    } else {
+        run
+    };
     if w.is_empty() {
         return;
     }
-    if w.is_ascii() {
-        if w.bytes().any(|b| b.is_ascii_uppercase()) {
-            buf.clear();
-            buf.push_str(w);
-            buf.make_ascii_lowercase();
-            f(buf);
-        } else {
-            f(w);
-        }
-    } else {
+    if seen & WIDE != 0 {
         f(&w.replace('\u{2019}', "'").to_lowercase());
+    } else if seen & UPPER != 0 {
+        buf.clear();
+        buf.push_str(w);
+        buf.make_ascii_lowercase();
+        f(buf);
+    } else {
+        f(w);
     }
 }
 
