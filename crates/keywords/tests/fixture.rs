@@ -130,3 +130,23 @@ fn chart_escapes_and_is_deterministic() {
     let only_b: Vec<WordScore> = scores.into_iter().filter(|s| s.z < 0.0).collect();
     assert!(chart_svg(&only_b, 5, "a", "b").contains("(no words)"));
 }
+
+#[test]
+fn no_scores_render_empty_tables_and_chart() {
+    let out = tables(&[], 5, "a", "b");
+    assert_eq!(
+        out.files[0].1,
+        "word,count_a,count_b,log_odds,variance,z\r\n"
+    );
+    assert!(
+        out.files[3].1.contains("\"rows\": []"),
+        "{}",
+        out.files[3].1
+    );
+    let svg = chart_svg(&[], 5, "a", "b");
+    assert_eq!(svg.matches("(no words)").count(), 2);
+    // top = 0 keeps the full CSV but no side rows.
+    let zero = tables(&fixture(), 0, "a", "b");
+    assert_eq!(zero.files[0].1.lines().count(), 5);
+    assert!(!zero.files[1].1.contains("cat"));
+}
