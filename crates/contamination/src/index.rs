@@ -54,7 +54,6 @@ struct Match {
 #[derive(Debug, Default)]
 struct Scratch {
     tokens: Tokens,
-    hashes: Vec<u64>,
     matches: Vec<Match>,
 }
 
@@ -93,41 +92,19 @@ pub struct Index {
     /// n-gram key -> `postings[start..start + len]`.
     map: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>>,
     postings: Vec<Posting>,
+    /// Bit `key >> filter_shift` is set for every key of `map`: most windows
+    /// of a text are rejected by this one (cache-resident) bit test.
+    filter: Vec<u64>,
+    filter_shift: u32,
     /// Multiplier that drops the oldest token from the rolling hash: B^(n-1).
     b_pow: u64,
 }
 
-const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
-/// Base of the polynomial rolling hash over token hashes.
+/// Base of the polynomial rolling hash over token hashes (odd).
 const BASE: u64 = 0xD6E8_FEB8_6659_FD93;
 
-/// MurmurHash3's 64-bit finalizer (a bijection).
-fn fmix(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
-    h ^ (h >> 33)
-}
-
-/// Hash of one normalized token's bytes.
-fn token_hash(b: &[u8]) -> u64 {
-    let mut h = (b.len() as u64).wrapping_mul(MIX);
-    let mut words = b.chunks_exact(8);
-    for w in &mut words {
-        let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-        h = (h ^ w).wrapping_mul(MIX).rotate_left(29);
-    }
-    let rest = words.remainder();
-    if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(MIX).rotate_left(29);
-    }
-    fmix(h)
-}
-
-/// Calls `f(start, key)` for every window of `n` token hashes.
+/// Calls `f(start, key)` for every window of `n` token hashes; the key is
+/// the window's polynomial hash sum(h[start + k] * BASE^(n-1-k)) mod 2^64.
 fn windows(hashes: &[u64], n: usize, b_pow: u64, mut f: impl FnMut(usize, u64)) {
     if hashes.len() < n {
         return;
@@ -136,20 +113,14 @@ fn windows(hashes: &[u64], n: usize, b_pow: u64, mut f: impl FnMut(usize, u64)) 
     for &t in &hashes[..n] {
         h = h.wrapping_mul(BASE).wrapping_add(t);
     }
-    f(0, fmix(h));
+    f(0, h);
     for s in 1..=hashes.len() - n {
         h = h
             .wrapping_sub(hashes[s - 1].wrapping_mul(b_pow))
             .wrapping_mul(BASE)
             .wrapping_add(hashes[s + n - 1]);
-        f(s, fmix(h));
+        f(s, h);
     }
-}
-
-/// Token hashes of `t` into `out`.
-fn hash_tokens(t: &Tokens, out: &mut Vec<u64>) {
-    out.clear();
-    out.extend((0..t.len()).map(|k| token_hash(t.get(k))));
 }
 
 /// Whether tokens `a..a + n` of `x` equal tokens `b..b + n` of `y`.
@@ -179,14 +150,12 @@ impl Index {
         tokens.bounds.push(0);
         let mut item_start = vec![0];
         let mut one = Tokens::default();
-        let mut hashes = Vec::new();
         // (key, item, position) of every window of every item.
         let mut entries: Vec<(u64, u32, u32)> = Vec::new();
         for (i, item) in items.iter().enumerate() {
             one.fill(&item.text);
-            hash_tokens(&one, &mut hashes);
             let i = u32::try_from(i).expect("at most u32::MAX items");
-            windows(&hashes, n, b_pow, |s, key| {
+            windows(&one.hashes, n, b_pow, |s, key| {
                 entries.push((key, i, u32::try_from(s).expect("at most u32::MAX tokens")));
             });
             let base = tokens.bytes.len();
@@ -221,8 +190,18 @@ impl Index {
             }
             map.insert(group[0].0, (start, group.len() as u32));
         }
+        // About 16 bits per key, at least 64.
+        let bits = (map.len() * 16).next_power_of_two().max(64);
+        let filter_shift = 64 - bits.trailing_zeros();
+        let mut filter = vec![0u64; bits / 64];
+        for &key in map.keys() {
+            let bit = key >> filter_shift;
+            filter[(bit >> 6) as usize] |= 1 << (bit & 63);
+        }
         Index {
             n,
+            filter,
+            filter_shift,
             items,
             tokens,
             item_start,
@@ -263,15 +242,14 @@ impl Index {
         if self.map.is_empty() {
             return Vec::new();
         }
-        let Scratch {
-            tokens,
-            hashes,
-            matches,
-        } = s;
+        let Scratch { tokens, matches } = s;
         tokens.fill(text);
-        hash_tokens(tokens, hashes);
         matches.clear();
-        windows(hashes, self.n, self.b_pow, |at, key| {
+        windows(&tokens.hashes, self.n, self.b_pow, |at, key| {
+            let bit = key >> self.filter_shift;
+            if self.filter[(bit >> 6) as usize] & (1 << (bit & 63)) == 0 {
+                return;
+            }
             let Some(&(start, len)) = self.map.get(&key) else {
                 return;
             };

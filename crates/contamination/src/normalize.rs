@@ -55,13 +55,36 @@ pub(crate) fn is_python_space(c: char) -> bool {
 }
 
 /// Normalized tokens of one text, stored flat so that scanning reuses the
-/// buffers: token `k` is `bytes[bounds[k]..bounds[k + 1]]` and came from the
-/// original bytes `src[k].0..src[k].1`.
+/// buffers: token `k` is `bytes[bounds[k]..bounds[k + 1]]`, came from the
+/// original bytes `src[k].0..src[k].1`, and hashes to `hashes[k]`.
 #[derive(Debug, Default)]
 pub(crate) struct Tokens {
     pub bytes: Vec<u8>,
     pub bounds: Vec<usize>,
     pub src: Vec<(usize, usize)>,
+    pub hashes: Vec<u64>,
+}
+
+/// 64x64 -> 128-bit multiply, folded to 64 bits (wyhash's mixer).
+fn mum(a: u64, b: u64) -> u64 {
+    let r = a as u128 * b as u128;
+    r as u64 ^ (r >> 64) as u64
+}
+
+/// Hash of one normalized token's bytes.
+fn token_hash(b: &[u8]) -> u64 {
+    const K0: u64 = 0xA076_1D64_78BD_642F;
+    const K1: u64 = 0xE703_7ED1_A0B4_28DB;
+    let mut h = K0 ^ b.len() as u64;
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        h = mum(h ^ w, K1);
+    }
+    let rest = words.remainder();
+    let mut w = [0u8; 8];
+    w[..rest.len()].copy_from_slice(rest);
+    mum(h ^ u64::from_le_bytes(w), K1 ^ K0)
 }
 
 impl Tokens {
@@ -77,55 +100,62 @@ impl Tokens {
 
     /// Replaces the contents with the tokens of `text`.
     pub fn fill(&mut self, text: &str) {
-        self.bytes.clear();
-        self.bounds.clear();
-        self.src.clear();
-        self.bounds.push(0);
         let b = text.as_bytes();
-        // Start of the current whitespace-free chunk, usize::MAX between chunks.
-        let mut chunk = usize::MAX;
-        let mut i = 0;
+        self.bytes.clear();
+        // Normalized text is never longer; trailing bytes are cut below.
+        self.bytes.resize(b.len(), 0);
+        self.bounds.clear();
+        self.bounds.push(0);
+        self.src.clear();
+        self.hashes.clear();
+        let out = &mut self.bytes[..];
+        let (mut i, mut o) = (0, 0);
         while i < b.len() {
+            // Whitespace before a chunk.
             let c = b[i];
-            let (space, len) = if c < 0x80 {
-                match ASCII[c as usize] {
-                    SPACE => (true, 1),
-                    DELETE => (false, 1),
-                    m => {
-                        self.bytes.push(m as u8);
-                        (false, 1)
-                    }
+            if c < 0x80 {
+                if ASCII[c as usize] == SPACE {
+                    i += 1;
+                    continue;
                 }
             } else {
-                let ch = text[i..].chars().next().unwrap_or(' ');
-                let len = ch.len_utf8();
-                let space = is_python_space(ch);
-                if !space {
-                    self.bytes.extend_from_slice(&b[i..i + len]);
+                let ch = text[i..].chars().next().unwrap_or('a');
+                if is_python_space(ch) {
+                    i += ch.len_utf8();
+                    continue;
                 }
-                (space, len)
-            };
-            if space {
-                if chunk != usize::MAX {
-                    self.end_chunk(chunk, i);
-                    chunk = usize::MAX;
-                }
-            } else if chunk == usize::MAX {
-                chunk = i;
             }
-            i += len;
+            // One whitespace-free chunk: translate it.
+            let (start, o0) = (i, o);
+            while i < b.len() {
+                let c = b[i];
+                if c < 0x80 {
+                    let m = ASCII[c as usize];
+                    if m == SPACE {
+                        break;
+                    }
+                    out[o] = m as u8;
+                    o += (m != DELETE) as usize;
+                    i += 1;
+                } else {
+                    let ch = text[i..].chars().next().unwrap_or('a');
+                    if is_python_space(ch) {
+                        break;
+                    }
+                    let len = ch.len_utf8();
+                    out[o..o + len].copy_from_slice(&b[i..i + len]);
+                    o += len;
+                    i += len;
+                }
+            }
+            // A chunk that was all punctuation is no token.
+            if o > o0 {
+                self.bounds.push(o);
+                self.src.push((start, i));
+                self.hashes.push(token_hash(&out[o0..o]));
+            }
         }
-        if chunk != usize::MAX {
-            self.end_chunk(chunk, b.len());
-        }
-    }
-
-    /// Closes the chunk `start..end`; it is a token unless all of it was deleted.
-    fn end_chunk(&mut self, start: usize, end: usize) {
-        if self.bytes.len() > self.bounds[self.bounds.len() - 1] {
-            self.bounds.push(self.bytes.len());
-            self.src.push((start, end));
-        }
+        self.bytes.truncate(o);
     }
 }
 
