@@ -19,8 +19,12 @@ struct Output {
 
 /// 1,319 (the GSM8K test split's size) templated word problems.
 fn gsm8k_like() -> Vec<Item> {
-    let names = ["Natalia", "Weng", "Betty", "Julie", "James", "Albert", "Ken", "Alexis"];
-    let things = ["clips", "apples", "pages", "cupcakes", "marbles", "stamps", "books", "eggs"];
+    let names = [
+        "Natalia", "Weng", "Betty", "Julie", "James", "Albert", "Ken", "Alexis",
+    ];
+    let things = [
+        "clips", "apples", "pages", "cupcakes", "marbles", "stamps", "books", "eggs",
+    ];
     (0..1319)
         .map(|i| {
             let (a, b, c) = (3 + i % 17, 2 + i % 11, 5 + i % 23);
@@ -45,14 +49,22 @@ fn cpu_seconds() -> f64 {
     // Fields after the parenthesised command name; utime and stime are 14 and 15.
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let f: Vec<&str> = rest.split_whitespace().collect();
-    let tick = |k: usize| f.get(k).and_then(|x| x.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    let tick = |k: usize| {
+        f.get(k)
+            .and_then(|x| x.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
     (tick(11) + tick(12)) / 100.0
 }
 
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = args.first().map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpora")).to_path_buf()
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpora"
+        ))
+        .to_path_buf()
     });
     let min_mb: f64 = args.get(1).and_then(|v| v.parse().ok()).unwrap_or(200.0);
     let alpaca = root.join("alpaca-eval-json");
@@ -78,7 +90,8 @@ fn main() -> Result<(), String> {
     let mut texts = Vec::new();
     for f in &files {
         let raw = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
-        let outs: Vec<Output> = serde_json::from_str(&raw).map_err(|e| format!("{}: {e}", f.display()))?;
+        let outs: Vec<Output> =
+            serde_json::from_str(&raw).map_err(|e| format!("{}: {e}", f.display()))?;
         texts.extend(outs.into_iter().filter_map(|o| o.output));
     }
     let once: usize = texts.iter().map(String::len).sum();

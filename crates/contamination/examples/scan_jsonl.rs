@@ -35,14 +35,23 @@ fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--n" => n = args.next().and_then(|v| v.parse().ok()).filter(|&v| v > 0).ok_or("--n needs a positive integer")?,
+            "--n" => {
+                n = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|&v| v > 0)
+                    .ok_or("--n needs a positive integer")?
+            }
             "--field" => fields.push(args.next().ok_or("--field needs a name")?),
             "--with-answers" => with_answers = true,
             _ => paths.push(a),
         }
     }
     if paths.len() < 2 {
-        return Err("usage: scan_jsonl [--n N] [--field F]... [--with-answers] TEXTS.jsonl [NAME=]BENCH...".into());
+        return Err(
+            "usage: scan_jsonl [--n N] [--field F]... [--with-answers] TEXTS.jsonl [NAME=]BENCH..."
+                .into(),
+        );
     }
     let t0 = Instant::now();
     let mut items = Vec::new();
@@ -51,7 +60,12 @@ fn run() -> Result<(), String> {
             Some((name, path)) => (Some(name), path),
             None => (None, b.as_str()),
         };
-        items.extend(load_benchmark(Path::new(path), name, &fields, with_answers)?);
+        items.extend(load_benchmark(
+            Path::new(path),
+            name,
+            &fields,
+            with_answers,
+        )?);
     }
     let index = Index::new(items, n);
     let index_s = t0.elapsed().as_secs_f64();
@@ -59,7 +73,11 @@ fn run() -> Result<(), String> {
     let texts = raw
         .lines()
         .enumerate()
-        .map(|(i, l)| serde_json::from_str::<Text>(l).map(|t| t.text).map_err(|e| format!("{} line {}: {e}", paths[0], i + 1)))
+        .map(|(i, l)| {
+            serde_json::from_str::<Text>(l)
+                .map(|t| t.text)
+                .map_err(|e| format!("{} line {}: {e}", paths[0], i + 1))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let bytes: usize = texts.iter().map(String::len).sum();
     let t1 = Instant::now();

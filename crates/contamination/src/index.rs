@@ -160,7 +160,9 @@ impl Index {
             });
             let base = tokens.bytes.len();
             tokens.bytes.extend_from_slice(&one.bytes);
-            tokens.bounds.extend(one.bounds[1..].iter().map(|b| base + b));
+            tokens
+                .bounds
+                .extend(one.bounds[1..].iter().map(|b| base + b));
             item_start.push(tokens.len());
         }
         // Stable: equal keys stay in (item, position) order.
@@ -176,7 +178,8 @@ impl Index {
                 let at = item_start[item as usize];
                 reps.clear();
                 for &(_, _, pos) in same_item {
-                    let eq = |&r: &u32| same(&tokens, at + r as usize, &tokens, at + pos as usize, n);
+                    let eq =
+                        |&r: &u32| same(&tokens, at + r as usize, &tokens, at + pos as usize, n);
                     let first = match reps.iter().copied().find(eq) {
                         Some(r) => r,
                         None => {
@@ -289,7 +292,10 @@ impl Index {
             });
         }
         matches.sort_unstable_by_key(|m| (m.item, m.first));
-        for (hit, group) in hits.iter_mut().zip(matches.chunk_by(|a, b| a.item == b.item)) {
+        for (hit, group) in hits
+            .iter_mut()
+            .zip(matches.chunk_by(|a, b| a.item == b.item))
+        {
             let shared = group.chunk_by(|a, b| a.first == b.first).count() as u32;
             hit.shared_ngrams = shared;
             hit.coverage = shared as f64 / self.distinct[hit.item] as f64;

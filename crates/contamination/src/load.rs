@@ -52,7 +52,12 @@ struct Loc {
     index: usize,
 }
 
-fn plan(file: &str, keys: &[String], fields: &[String], with_answers: bool) -> Result<Plan, String> {
+fn plan(
+    file: &str,
+    keys: &[String],
+    fields: &[String],
+    with_answers: bool,
+) -> Result<Plan, String> {
     let has = |k: &str| keys.iter().any(|x| x == k);
     let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let answers = |v: &[&str]| if with_answers { names(v) } else { Vec::new() };
@@ -148,14 +153,19 @@ fn json_items(
     let mut items = Vec::with_capacity(records.len());
     for (loc, v) in records {
         let Value::Object(map) = v else {
-            return Err(format!("{file} {} {}: not a JSON object", loc.what, loc.shown));
+            return Err(format!(
+                "{file} {} {}: not a JSON object",
+                loc.what, loc.shown
+            ));
         };
         if plan_.is_none() {
             let keys: Vec<String> = map.keys().cloned().collect();
             plan_ = Some(plan(file, &keys, fields, with_answers)?);
         }
         let p = plan_.as_ref().expect("set above");
-        items.push(item(file, benchmark, p, &loc, |k| map.get(k).map(json_val))?);
+        items.push(item(file, benchmark, p, &loc, |k| {
+            map.get(k).map(json_val)
+        })?);
     }
     Ok(items)
 }
@@ -167,12 +177,21 @@ fn read_json(file: &str, path: &Path) -> Result<Vec<(Loc, Value)>, String> {
         .map_err(|e| format!("{file}: {e}"))?;
     let array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
     if array {
-        let v: Vec<Value> =
-            serde_json::from_slice(&bytes).map_err(|e| format!("{file}: not a JSON array of records: {e}"))?;
+        let v: Vec<Value> = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("{file}: not a JSON array of records: {e}"))?;
         return Ok(v
             .into_iter()
             .enumerate()
-            .map(|(i, v)| (Loc { what: "element", shown: i, index: i }, v))
+            .map(|(i, v)| {
+                (
+                    Loc {
+                        what: "element",
+                        shown: i,
+                        index: i,
+                    },
+                    v,
+                )
+            })
             .collect());
     }
     let mut out = Vec::new();
@@ -182,7 +201,14 @@ fn read_json(file: &str, path: &Path) -> Result<Vec<(Loc, Value)>, String> {
             continue;
         }
         let v = serde_json::from_str(&line).map_err(|e| format!("{file} line {}: {e}", i + 1))?;
-        out.push((Loc { what: "line", shown: i + 1, index: i }, v));
+        out.push((
+            Loc {
+                what: "line",
+                shown: i + 1,
+                index: i,
+            },
+            v,
+        ));
     }
     Ok(out)
 }
@@ -206,7 +232,11 @@ fn csv_items(
     for (i, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| format!("{file}: {e}"))?;
         let line = rec.position().map_or(i + 2, |p| p.line() as usize);
-        let loc = Loc { what: "line", shown: line, index: i };
+        let loc = Loc {
+            what: "line",
+            shown: line,
+            index: i,
+        };
         let get = |k: &str| {
             let c = header.iter().position(|h| h == k)?;
             rec.get(c).map(|s| Val::Text(s.to_string()))
@@ -241,7 +271,10 @@ fn arrow_val(a: &ArrayRef, row: usize) -> Val {
 }
 
 fn list_val(values: ArrayRef) -> Val {
-    if !matches!(values.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) {
+    if !matches!(
+        values.data_type(),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+    ) {
         return Val::Other("a list with non-string elements".into());
     }
     let mut out = Vec::with_capacity(values.len());
@@ -267,8 +300,15 @@ fn parquet_items(
     let schema = builder.schema().clone();
     let keys: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     let plan = plan(file, &keys, fields, with_answers)?;
-    let wanted: Vec<&String> = plan.required.iter().chain(&plan.optional).chain(&plan.id).collect();
-    let cols: Vec<usize> = (0..keys.len()).filter(|&c| wanted.contains(&&keys[c])).collect();
+    let wanted: Vec<&String> = plan
+        .required
+        .iter()
+        .chain(&plan.optional)
+        .chain(&plan.id)
+        .collect();
+    let cols: Vec<usize> = (0..keys.len())
+        .filter(|&c| wanted.contains(&&keys[c]))
+        .collect();
     let mask = ProjectionMask::roots(builder.parquet_schema(), cols.iter().copied());
     let reader = builder.with_projection(mask).build().map_err(err)?;
     let mut items = Vec::new();
@@ -276,7 +316,11 @@ fn parquet_items(
         let batch = batch.map_err(|e| format!("{file}: {e}"))?;
         for row in 0..batch.num_rows() {
             let i = items.len();
-            let loc = Loc { what: "row", shown: i, index: i };
+            let loc = Loc {
+                what: "row",
+                shown: i,
+                index: i,
+            };
             let get = |k: &str| batch.column_by_name(k).map(|a| arrow_val(a, row));
             items.push(item(file, benchmark, &plan, &loc, get)?);
         }
@@ -308,11 +352,17 @@ pub fn load_benchmark(
         Some(b) => b,
         None => return Err(format!("{file}: no file name to name the benchmark")),
     };
-    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
     let items = match ext.as_deref() {
-        Some("jsonl" | "ndjson" | "json") => {
-            json_items(&file, &benchmark, read_json(&file, path)?, fields, with_answers)?
-        }
+        Some("jsonl" | "ndjson" | "json") => json_items(
+            &file,
+            &benchmark,
+            read_json(&file, path)?,
+            fields,
+            with_answers,
+        )?,
         Some("csv") => csv_items(&file, &benchmark, path, fields, with_answers)?,
         Some("parquet") => parquet_items(&file, &benchmark, path, fields, with_answers)?,
         _ => {

@@ -50,8 +50,11 @@ const fn ascii_table() -> [u16; 128] {
 /// Python's `str.isspace()` outside ASCII (what `str.split()` splits on):
 /// U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000.
 pub(crate) fn is_python_space(c: char) -> bool {
-    matches!(c, '\u{85}' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}')
-        || (c.is_ascii() && ASCII[c as usize] == SPACE)
+    matches!(
+        c,
+        '\u{85}' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+    ) || (c.is_ascii() && ASCII[c as usize] == SPACE)
 }
 
 /// Normalized tokens of one text, stored flat so that scanning reuses the

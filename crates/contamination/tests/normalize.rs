@@ -16,11 +16,21 @@ fn cases_match_janitor_tokens_and_ngrams() {
     assert_eq!(cases.len(), 319);
     for c in cases {
         let text = c["text"].as_str().unwrap();
-        let want: Vec<&str> = c["tokens"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+        let want: Vec<&str> = c["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
         let got = normalize(text);
         assert_eq!(got, want, "text {text:?}");
         let ngrams: Vec<String> = got.windows(3).map(|w| w.join(" ")).collect();
-        let want3: Vec<&str> = c["ngrams3"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+        let want3: Vec<&str> = c["ngrams3"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
         assert_eq!(ngrams, want3, "text {text:?}");
     }
 }
@@ -28,7 +38,12 @@ fn cases_match_janitor_tokens_and_ngrams() {
 #[test]
 fn every_code_point_as_janitor_treats_it() {
     let f = fixture();
-    let space: Vec<u32> = f["whitespace"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap() as u32).collect();
+    let space: Vec<u32> = f["whitespace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_u64().unwrap() as u32)
+        .collect();
     assert_eq!(space.len(), 29);
     let changed = f["changed"].as_object().unwrap();
     assert_eq!(changed.len(), 26 + 32);
@@ -47,7 +62,13 @@ fn every_code_point_as_janitor_treats_it() {
 
 #[test]
 fn hand_worked() {
-    assert_eq!(normalize("It's a dog's life -- isn't it?"), ["its", "a", "dogs", "life", "isnt", "it"]);
-    assert_eq!(normalize("ÉCOLE Straße\u{2028}X\u{1c}Y\u{200b}Z"), ["École", "straße", "x", "y\u{200b}z"]);
+    assert_eq!(
+        normalize("It's a dog's life -- isn't it?"),
+        ["its", "a", "dogs", "life", "isnt", "it"]
+    );
+    assert_eq!(
+        normalize("ÉCOLE Straße\u{2028}X\u{1c}Y\u{200b}Z"),
+        ["École", "straße", "x", "y\u{200b}z"]
+    );
     assert!(normalize(" ... -- ").is_empty());
 }

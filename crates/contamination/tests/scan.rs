@@ -7,12 +7,19 @@ use std::path::Path;
 use wildstat_contamination::{load_benchmark, normalize, Hit, Index, Item, DEFAULT_N};
 
 fn item(id: &str, text: &str) -> Item {
-    Item { benchmark: "synthetic".into(), id: id.into(), text: text.into() }
+    Item {
+        benchmark: "synthetic".into(),
+        id: id.into(),
+        text: text.into(),
+    }
 }
 
 /// `count` distinct words `{stem}0 {stem}1 ...`.
 fn words(stem: &str, count: usize) -> String {
-    (0..count).map(|i| format!("{stem}{i}")).collect::<Vec<_>>().join(" ")
+    (0..count)
+        .map(|i| format!("{stem}{i}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn filler() -> String {
@@ -34,7 +41,13 @@ fn synthetic() -> Index {
 }
 
 fn hit(item: usize, shared: u32, distinct: u32, longest: u32, excerpt: &str) -> Hit {
-    Hit { item, shared_ngrams: shared, coverage: shared as f64 / distinct as f64, longest, excerpt: excerpt.into() }
+    Hit {
+        item,
+        shared_ngrams: shared,
+        coverage: shared as f64 / distinct as f64,
+        longest,
+        excerpt: excerpt.into(),
+    }
 }
 
 #[test]
@@ -66,21 +79,36 @@ fn fragments_and_near_misses() {
     let ix = synthetic();
     let f = filler();
     // 14 words of item 1 (tokens 3..17): two 13-grams.
-    let frag14 = words("beta", 17).split(' ').skip(3).collect::<Vec<_>>().join(" ");
+    let frag14 = words("beta", 17)
+        .split(' ')
+        .skip(3)
+        .collect::<Vec<_>>()
+        .join(" ");
     let got = ix.scan(&format!("{f} {frag14} {f}"));
     assert_eq!(got.len(), 1);
-    assert_eq!((got[0].item, got[0].shared_ngrams, got[0].longest), (1, 2, 14));
-    assert!(got[0].excerpt.starts_with("7 zzfill38 zzfill39 beta3 beta4"));
+    assert_eq!(
+        (got[0].item, got[0].shared_ngrams, got[0].longest),
+        (1, 2, 14)
+    );
+    assert!(got[0]
+        .excerpt
+        .starts_with("7 zzfill38 zzfill39 beta3 beta4"));
     // 12-word fragments, and a 13-word run broken in the middle: no hit.
     let frag12 = words("beta", 12);
     assert!(ix.scan(&format!("{f} {frag12} {f}")).is_empty());
     let broken = words("beta", 20).replace("beta10", "beta10x");
     assert!(ix.scan(&broken).is_empty());
     // The short item planted verbatim never matches.
-    assert!(ix.scan(&format!("{f} {} {f}", words("gamma", 10))).is_empty());
+    assert!(ix
+        .scan(&format!("{f} {} {f}", words("gamma", 10)))
+        .is_empty());
     // Items 0 and 1 in one text: both hits, sorted by item.
     let both = format!("{} {f} {}", words("beta", 20), ix.items()[0].text);
-    let got: Vec<(usize, u32)> = ix.scan(&both).iter().map(|h| (h.item, h.shared_ngrams)).collect();
+    let got: Vec<(usize, u32)> = ix
+        .scan(&both)
+        .iter()
+        .map(|h| (h.item, h.shared_ngrams))
+        .collect();
     assert_eq!(got, vec![(0, 18), (1, 8)]);
 }
 
@@ -101,14 +129,25 @@ fn repeated_ngrams_are_counted_once() {
 
 #[test]
 fn smaller_n_and_empty_index() {
-    let ix = Index::new(vec![item("a", "one two three"), item("b", "two three four")], 2);
-    let got: Vec<(usize, u32, u32)> = ix.scan("Two, THREE!").iter().map(|h| (h.item, h.shared_ngrams, h.longest)).collect();
+    let ix = Index::new(
+        vec![item("a", "one two three"), item("b", "two three four")],
+        2,
+    );
+    let got: Vec<(usize, u32, u32)> = ix
+        .scan("Two, THREE!")
+        .iter()
+        .map(|h| (h.item, h.shared_ngrams, h.longest))
+        .collect();
     assert_eq!(got, vec![(0, 1, 2), (1, 1, 2)]);
     assert!(Index::new(vec![], 13).scan("anything at all").is_empty());
 }
 
 fn shared(rel: &str) -> Option<std::path::PathBuf> {
-    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpora")).join(rel);
+    let p = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpora"
+    ))
+    .join(rel);
     if p.exists() {
         Some(p)
     } else {
@@ -119,7 +158,10 @@ fn shared(rel: &str) -> Option<std::path::PathBuf> {
 
 #[test]
 fn planted_real_questions() {
-    let (Some(mt), Some(ah)) = (shared("mt-bench/question.jsonl"), shared("arena-hard/question.jsonl")) else {
+    let (Some(mt), Some(ah)) = (
+        shared("mt-bench/question.jsonl"),
+        shared("arena-hard/question.jsonl"),
+    ) else {
         return;
     };
     let mut items = load_benchmark(&mt, Some("mt-bench"), &[], false).unwrap();
@@ -135,7 +177,11 @@ fn planted_real_questions() {
             continue;
         }
         assert!(found(&format!("{f} {} {f}", it.text)), "verbatim {}", it.id);
-        let upper = it.text.to_ascii_uppercase().replace(' ', " -- ").replace('\n', " ... ");
+        let upper = it
+            .text
+            .to_ascii_uppercase()
+            .replace(' ', " -- ")
+            .replace('\n', " ... ");
         assert!(found(&upper), "re-cased {}", it.id);
         let mid = (toks.len() - 14) / 2;
         let frag = toks[mid..mid + 14].join(" ");
@@ -143,7 +189,11 @@ fn planted_real_questions() {
         let h = got.iter().find(|h| h.item == k).expect("14-word fragment");
         assert!(h.longest >= 14 && h.shared_ngrams >= 2, "{}", it.id);
         let frag12 = toks[mid..mid + 12].join(" ");
-        assert!(ix.scan(&format!("{f} {frag12} {f}")).is_empty(), "12 words {}", it.id);
+        assert!(
+            ix.scan(&format!("{f} {frag12} {f}")).is_empty(),
+            "12 words {}",
+            it.id
+        );
         checked += 1;
     }
     assert!(checked > 60, "{checked}");
