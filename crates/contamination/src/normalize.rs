@@ -74,20 +74,26 @@ fn mum(a: u64, b: u64) -> u64 {
     r as u64 ^ (r >> 64) as u64
 }
 
-/// Hash of one normalized token's bytes.
-fn token_hash(b: &[u8]) -> u64 {
+/// Hash of the normalized token `buf[start..end]`; `buf` has at least 8
+/// readable bytes from `start` (the fill buffer is padded), bytes past `end`
+/// are masked off.
+fn token_hash(buf: &[u8], start: usize, end: usize) -> u64 {
     const K0: u64 = 0xA076_1D64_78BD_642F;
     const K1: u64 = 0xE703_7ED1_A0B4_28DB;
-    let mut h = K0 ^ b.len() as u64;
-    let mut words = b.chunks_exact(8);
-    for w in &mut words {
-        let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-        h = mum(h ^ w, K1);
+    let word = |at: usize| {
+        let w = &buf[at..at + 8];
+        u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]])
+    };
+    let len = end - start;
+    let mut h = K0 ^ len as u64;
+    let mut at = start;
+    while end - at > 8 {
+        h = mum(h ^ word(at), K1);
+        at += 8;
     }
-    let rest = words.remainder();
-    let mut w = [0u8; 8];
-    w[..rest.len()].copy_from_slice(rest);
-    mum(h ^ u64::from_le_bytes(w), K1 ^ K0)
+    // 1 to 8 bytes remain.
+    let last = word(at) & (u64::MAX >> (64 - 8 * (end - at)));
+    mum(h ^ last, K1 ^ K0)
 }
 
 impl Tokens {
@@ -105,8 +111,9 @@ impl Tokens {
     pub fn fill(&mut self, text: &str) {
         let b = text.as_bytes();
         self.bytes.clear();
-        // Normalized text is never longer; trailing bytes are cut below.
-        self.bytes.resize(b.len(), 0);
+        // Normalized text is never longer; 8 bytes of padding let
+        // token_hash read whole words; the tail is cut below.
+        self.bytes.resize(b.len() + 8, 0);
         self.bounds.clear();
         self.bounds.push(0);
         self.src.clear();
@@ -155,7 +162,7 @@ impl Tokens {
             if o > o0 {
                 self.bounds.push(o);
                 self.src.push((start, i));
-                self.hashes.push(token_hash(&out[o0..o]));
+                self.hashes.push(token_hash(out, o0, o));
             }
         }
         self.bytes.truncate(o);
