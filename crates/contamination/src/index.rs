@@ -303,3 +303,30 @@ impl Index {
         hits
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hash hit whose tokens differ (a forced collision) is not a hit.
+    #[test]
+    fn hash_collision_is_rejected() {
+        let item = Item {
+            benchmark: "b".into(),
+            id: "0".into(),
+            text: "one two three".into(),
+        };
+        let mut ix = Index::new(vec![item], 3);
+        let mut t = Tokens::default();
+        t.fill("four five six");
+        let mut key = 0;
+        windows(&t.hashes, 3, ix.b_pow, |_, k| key = k);
+        // Point the other text's key at the item's only posting.
+        let posting = *ix.map.values().next().unwrap();
+        ix.map.insert(key, posting);
+        let bit = key >> ix.filter_shift;
+        ix.filter[(bit >> 6) as usize] |= 1 << (bit & 63);
+        assert!(ix.scan("four five six").is_empty());
+        assert_eq!(ix.scan("One, two; THREE").len(), 1);
+    }
+}

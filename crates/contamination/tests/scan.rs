@@ -113,6 +113,19 @@ fn fragments_and_near_misses() {
 }
 
 #[test]
+fn hits_round_trip_through_serde() {
+    let ix = synthetic();
+    let hits = ix.scan(&words("beta", 20));
+    let json = serde_json::to_string(&hits).unwrap();
+    assert_eq!(serde_json::from_str::<Vec<Hit>>(&json).unwrap(), hits);
+    let items = serde_json::to_string(ix.items()).unwrap();
+    assert_eq!(
+        serde_json::from_str::<Vec<Item>>(&items).unwrap(),
+        ix.items()
+    );
+}
+
+#[test]
 fn repeated_ngrams_are_counted_once() {
     let ix = synthetic();
     let x = words("delta", 13);
