@@ -8,6 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+#[path = "support/cpu.rs"]
+mod cpu;
+
+use cpu::cpu_seconds;
 use rayon::prelude::*;
 use serde::Deserialize;
 use wildstat_contamination::{load_benchmark, Index, Item, DEFAULT_N};
@@ -40,21 +44,6 @@ fn gsm8k_like() -> Vec<Item> {
             }
         })
         .collect()
-}
-
-/// CPU seconds used by this process so far (user + system, from
-/// /proc/self/stat), or NaN where that file is missing.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the parenthesised command name; utime and stime are 14 and 15.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let tick = |k: usize| {
-        f.get(k)
-            .and_then(|x| x.parse::<f64>().ok())
-            .unwrap_or(f64::NAN)
-    };
-    (tick(11) + tick(12)) / 100.0
 }
 
 fn main() -> Result<(), String> {
