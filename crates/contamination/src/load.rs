@@ -175,9 +175,10 @@ fn read_json(file: &str, path: &Path) -> Result<Vec<(Loc, Value)>, String> {
     File::open(path)
         .and_then(|mut f| f.read_to_end(&mut bytes))
         .map_err(|e| format!("{file}: {e}"))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
     if array {
-        let v: Vec<Value> = serde_json::from_slice(&bytes)
+        let v: Vec<Value> = serde_json::from_slice(bytes)
             .map_err(|e| format!("{file}: not a JSON array of records: {e}"))?;
         return Ok(v
             .into_iter()
@@ -195,7 +196,7 @@ fn read_json(file: &str, path: &Path) -> Result<Vec<(Loc, Value)>, String> {
             .collect());
     }
     let mut out = Vec::new();
-    for (i, line) in BufReader::new(&bytes[..]).lines().enumerate() {
+    for (i, line) in BufReader::new(bytes).lines().enumerate() {
         let line = line.map_err(|e| format!("{file} line {}: {e}", i + 1))?;
         if line.trim().is_empty() {
             continue;

@@ -122,6 +122,24 @@ fn one_line_errors() {
     std::fs::write(&odd, "{\"prompt\": \"a\"\n").unwrap();
     let e = load_benchmark(&odd, None, &[], false).unwrap_err();
     assert!(e.contains("odd.jsonl line 1: EOF"), "{e}");
+    // A UTF-8 byte order mark is skipped (JSONL, JSON array and CSV).
+    std::fs::write(&odd, "\u{feff}{\"prompt\": \"x\"}\n").unwrap();
+    assert_eq!(
+        load_benchmark(&odd, None, &[], false).unwrap(),
+        vec![item("odd", "0", "x")]
+    );
+    let arr = dir.join("arr.json");
+    std::fs::write(&arr, "\u{feff}[{\"prompt\": \"x\"}]").unwrap();
+    assert_eq!(
+        load_benchmark(&arr, None, &[], false).unwrap(),
+        vec![item("arr", "0", "x")]
+    );
+    let csv = dir.join("bom.csv");
+    std::fs::write(&csv, "\u{feff}uid,prompt\nq1,x\n").unwrap();
+    assert_eq!(
+        load_benchmark(&csv, None, &[], false).unwrap(),
+        vec![item("bom", "q1", "x")]
+    );
     std::fs::write(&odd, "\n").unwrap();
     assert!(load_benchmark(&odd, None, &[], false)
         .unwrap_err()
