@@ -145,6 +145,12 @@ def main():
         c = args.corpora
         bench = [f"mt-bench={c}/mt-bench/question.jsonl", f"arena-hard={c}/arena-hard/question.jsonl",
                  f"arena-hard-v2={c}/arena-hard/v2.0/question.jsonl", f"alpaca-eval={alpaca_first}"]
+        p = subprocess.run([os.path.join(ROOT, "target", "release", "examples", "scan_jsonl"), "--tokens", path],
+                           capture_output=True, text=True, check=True)
+        joined = [json.loads(l) for l in p.stdout.splitlines()]
+        token_diff = [t for t, text in enumerate(texts) if joined[t] != " ".join(jan.normalize_string(text).split())]
+        print(f"normalized tokens: {len(texts) - len(token_diff)} of {len(texts)} texts identical "
+              f"to normalize_string(text).split()" + (f"; first differing: {token_diff[:5]}" if token_diff else ""))
         hits, s1 = ours(args, path, bench, 1)
         hits_all, sn = ours(args, path, bench, os.cpu_count())
     if hits != hits_all:
@@ -184,6 +190,8 @@ def main():
             report("longest", t, k)
         if h["excerpt"] != excerpt(jan, texts[t], a, set(word_ngrams(" ".join(b), args.n)), args.n):
             report("excerpt", t, k)
+    if token_diff:
+        bad["normalized tokens"] += len(token_diff)
     if s1["too_short"] != too_short:
         bad["too_short count"] += 1
 

@@ -2,11 +2,14 @@
 //! (used by scripts/parity/contamination_parity.py).
 //!
 //! usage: scan_jsonl [--n N] [--field F]... [--with-answers] TEXTS.jsonl [NAME=]BENCH...
+//!        scan_jsonl --tokens TEXTS.jsonl
 //!
 //! TEXTS.jsonl has one `{"text": ...}` per line. Each hit prints
 //! `{"text": LINE_INDEX, "benchmark", "id", "shared_ngrams", "coverage", "longest", "excerpt"}`
 //! in (text, item) order; stderr gets one JSON line of counts and timings
 //! (scan wall and CPU seconds exclude reading and parsing the texts).
+//! `--tokens` instead prints each text's normalized tokens joined with one
+//! space, as a JSON string per line.
 
 use std::path::Path;
 use std::time::Instant;
@@ -17,7 +20,7 @@ mod cpu;
 use cpu::cpu_seconds;
 use rayon::prelude::*;
 use serde::Deserialize;
-use wildstat_contamination::{load_benchmark, Index, DEFAULT_N};
+use wildstat_contamination::{load_benchmark, normalize, Index, DEFAULT_N};
 
 #[derive(Deserialize)]
 struct Text {
@@ -31,10 +34,24 @@ fn main() {
     }
 }
 
+/// The `text` of each line of a JSONL file.
+fn read_texts(path: &str) -> Result<Vec<String>, String> {
+    let raw = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    raw.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_str::<Text>(l)
+                .map(|t| t.text)
+                .map_err(|e| format!("{path} line {}: {e}", i + 1))
+        })
+        .collect()
+}
+
 fn run() -> Result<(), String> {
     let mut n = DEFAULT_N;
     let mut fields = Vec::new();
     let mut with_answers = false;
+    let mut tokens_only = false;
     let mut paths = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -48,8 +65,19 @@ fn run() -> Result<(), String> {
             }
             "--field" => fields.push(args.next().ok_or("--field needs a name")?),
             "--with-answers" => with_answers = true,
+            "--tokens" => tokens_only = true,
             _ => paths.push(a),
         }
+    }
+    if tokens_only {
+        let texts = read_texts(paths.first().ok_or("--tokens needs TEXTS.jsonl")?)?;
+        let mut out = String::new();
+        for t in &texts {
+            out.push_str(&serde_json::Value::from(normalize(t).join(" ")).to_string());
+            out.push('\n');
+        }
+        print!("{out}");
+        return Ok(());
     }
     if paths.len() < 2 {
         return Err(
@@ -73,16 +101,7 @@ fn run() -> Result<(), String> {
     }
     let index = Index::new(items, n);
     let index_s = t0.elapsed().as_secs_f64();
-    let raw = std::fs::read_to_string(&paths[0]).map_err(|e| format!("{}: {e}", paths[0]))?;
-    let texts = raw
-        .lines()
-        .enumerate()
-        .map(|(i, l)| {
-            serde_json::from_str::<Text>(l)
-                .map(|t| t.text)
-                .map_err(|e| format!("{} line {}: {e}", paths[0], i + 1))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let texts = read_texts(&paths[0])?;
     let bytes: usize = texts.iter().map(String::len).sum();
     let (t1, c1) = (Instant::now(), cpu_seconds());
     let hits: Vec<_> = texts.par_iter().map(|t| index.scan(t)).collect();

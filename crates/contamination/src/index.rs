@@ -6,7 +6,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
-use crate::normalize::Tokens;
+use crate::normalize::{token_source, Tokens};
 use crate::Item;
 
 /// One benchmark item found in a text.
@@ -147,7 +147,6 @@ impl Index {
         assert!(n >= 1, "n-gram size must be at least 1");
         let b_pow = (1..n).fold(1u64, |p, _| p.wrapping_mul(BASE));
         let mut tokens = Tokens::default();
-        tokens.bounds.push(0);
         let mut item_start = vec![0];
         let mut one = Tokens::default();
         // (key, item, position) of every window of every item.
@@ -161,8 +160,8 @@ impl Index {
             let base = tokens.bytes.len();
             tokens.bytes.extend_from_slice(&one.bytes);
             tokens
-                .bounds
-                .extend(one.bounds[1..].iter().map(|b| base + b));
+                .spans
+                .extend(one.spans.iter().map(|&(s, e)| (base + s, base + e)));
             item_start.push(tokens.len());
         }
         // Stable: equal keys stay in (item, position) order.
@@ -288,7 +287,7 @@ impl Index {
                 shared_ngrams: 0,
                 coverage: 0.0,
                 longest: (self.n - 1 + longest) as u32,
-                excerpt: excerpt(text, tokens.src[at].0),
+                excerpt: excerpt(text, token_source(text, at)),
             });
         }
         matches.sort_unstable_by_key(|m| (m.item, m.first));

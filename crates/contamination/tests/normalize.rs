@@ -48,15 +48,36 @@ fn every_code_point_as_janitor_treats_it() {
     let changed = f["changed"].as_object().unwrap();
     assert_eq!(changed.len(), 26 + 32);
     for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
-        let got = normalize(&format!("a{c}b"));
-        let want: Vec<String> = if space.contains(&(c as u32)) {
-            vec!["a".into(), "b".into()]
+        let out = if space.contains(&(c as u32)) {
+            None
         } else if let Some(out) = changed.get(&(c as u32).to_string()) {
-            vec![format!("a{}b", out.as_str().unwrap())]
+            Some(out.as_str().unwrap().to_string())
         } else {
-            vec![format!("a{c}b")]
+            Some(c.to_string())
         };
-        assert_eq!(got, want, "U+{:04X}", c as u32);
+        // Short (byte at a time) and long (eight bytes at a time) contexts.
+        let short = normalize(&format!("a{c}b"));
+        let long = normalize(&format!("abcdefgh{c}IJKlmnop{c}{c}qrstuvwx, yz,.;{c}"));
+        let (want_short, want_long): (Vec<String>, Vec<String>) = match &out {
+            None => (
+                vec!["a".into(), "b".into()],
+                vec![
+                    "abcdefgh".into(),
+                    "ijklmnop".into(),
+                    "qrstuvwx".into(),
+                    "yz".into(),
+                ],
+            ),
+            Some(o) => (
+                vec![format!("a{o}b")],
+                vec![
+                    format!("abcdefgh{o}ijklmnop{o}{o}qrstuvwx"),
+                    format!("yz{o}"),
+                ],
+            ),
+        };
+        assert_eq!(short, want_short, "U+{:04X}", c as u32);
+        assert_eq!(long, want_long, "U+{:04X}", c as u32);
     }
 }
 
