@@ -199,7 +199,7 @@ fn fit(p: usize, rows: &[Row], k: usize, feats: &[f64], c: f64) -> Result<Vec<f6
     let mut theta = vec![0.0; d];
     let mut ll = loglik(&theta);
     let mut xs: Vec<(usize, f64)> = Vec::with_capacity(2 + k);
-    for _ in 0..200 {
+    for iteration in 0..200 {
         let mut g = vec![0.0; d];
         let mut h = vec![0.0; d * d];
         for (r, row) in rows.iter().enumerate() {
@@ -221,7 +221,14 @@ fn fit(p: usize, rows: &[Row], k: usize, feats: &[f64], c: f64) -> Result<Vec<f6
                 h[i * d + j] += 1.0;
             }
         }
-        let step = cholesky_solve(h, g).ok_or("the ratings are not identified: some models are not connected by battles")?;
+        let Some(step) = cholesky_solve(h, g) else {
+            return Err(if iteration == 0 {
+                "the ratings are not identified: some models are not connected to the others by battles (or covariates are collinear)"
+            } else {
+                NO_MLE
+            }
+            .into());
+        };
         let mut t = 1.0;
         let (next, next_ll) = loop {
             let cand: Vec<f64> = theta.iter().zip(&step).map(|(x, s)| x + t * s).collect();
@@ -238,8 +245,11 @@ fn fit(p: usize, rows: &[Row], k: usize, feats: &[f64], c: f64) -> Result<Vec<f6
             return Ok(theta);
         }
     }
-    Err("the maximum-likelihood ratings do not exist: some group of models never loses (or never wins) against the rest".into())
+    Err(NO_MLE.into())
 }
+
+const NO_MLE: &str =
+    "the maximum-likelihood ratings do not exist: some group of models never loses (or never wins) against the rest";
 
 /// Aggregate battles into one row per ordered pair (min, max): same likelihood.
 fn aggregate(battles: impl Iterator<Item = Battle>) -> Vec<Row> {
