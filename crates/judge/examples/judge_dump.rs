@@ -10,7 +10,9 @@ use serde_json::{json, Value};
 use std::path::Path;
 use wildstat_judge::bt::{battles, bradley_terry, Battle, BtOptions};
 use wildstat_judge::style::{bradley_terry_style, StyleFeatures, StyledBattle};
-use wildstat_judge::{load_judgments, load_questions, scores::scores, winrate::win_rates, Judgment};
+use wildstat_judge::{
+    load_judgments, load_questions, scores::scores, winrate::win_rates, Judgment,
+};
 
 fn load_all(files: &[String]) -> Result<Vec<Judgment>, String> {
     let mut all = Vec::new();
@@ -34,20 +36,37 @@ fn style_battles(file: &str) -> Result<(Vec<String>, Vec<StyledBattle>), String>
     let judgments = load_all(&[file.to_string()])?;
     let (models, _) = battles(&judgments);
     let feat = |v: &Value| -> Result<StyleFeatures, String> {
-        let g = |k: &str| v[k].as_u64().ok_or(format!("{file}: style field {k} missing"));
-        Ok(StyleFeatures { token_len: g("token_len")?, headers: g("headers")?, lists: g("lists")?, bold: g("bold")? })
+        let g = |k: &str| {
+            v[k].as_u64()
+                .ok_or(format!("{file}: style field {k} missing"))
+        };
+        Ok(StyleFeatures {
+            token_len: g("token_len")?,
+            headers: g("headers")?,
+            lists: g("lists")?,
+            bold: g("bold")?,
+        })
     };
     let mut out = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let v: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
-        let idx = |k: &str| models.iter().position(|m| v[k].as_str() == Some(m)).ok_or("model");
+        let idx = |k: &str| {
+            models
+                .iter()
+                .position(|m| v[k].as_str() == Some(m))
+                .ok_or("model")
+        };
         let score_a = match v["winner"].as_str() {
             Some("model_a") => 1.0,
             Some("model_b") => 0.0,
             _ => 0.5,
         };
         out.push(StyledBattle {
-            battle: Battle { a: idx("model_a")?, b: idx("model_b")?, score_a },
+            battle: Battle {
+                a: idx("model_a")?,
+                b: idx("model_b")?,
+                score_a,
+            },
             a: feat(&v["style_a"])?,
             b: feat(&v["style_b"])?,
         });
@@ -84,7 +103,10 @@ fn run(args: &[String]) -> Result<(), String> {
             let judgments = load_all(&args[2..])?;
             let loaded = t.elapsed().as_secs_f64();
             let (models, b) = battles(&judgments);
-            let opts = BtOptions { resamples, ..BtOptions::default() };
+            let opts = BtOptions {
+                resamples,
+                ..BtOptions::default()
+            };
             let r = bradley_terry(&models, &b, &opts)?;
             let wr = win_rates(&judgments, resamples, 0);
             let mut out = ratings_json(&r);
@@ -97,8 +119,14 @@ fn run(args: &[String]) -> Result<(), String> {
         "style" => {
             let resamples: usize = args[1].parse().map_err(|_| "RESAMPLES")?;
             let (models, sb) = style_battles(&args[2])?;
-            let opts = BtOptions { resamples, ..BtOptions::default() };
-            println!("{}", ratings_json(&bradley_terry_style(&models, &sb, &opts)?));
+            let opts = BtOptions {
+                resamples,
+                ..BtOptions::default()
+            };
+            println!(
+                "{}",
+                ratings_json(&bradley_terry_style(&models, &sb, &opts)?)
+            );
         }
         _ => return Err("usage: judge_dump winrates|scores|bt|style ...".into()),
     }

@@ -251,28 +251,38 @@ fn fit(p: usize, rows: &[Row], k: usize, feats: &[f64], c: f64) -> Result<Vec<f6
 const NO_MLE: &str =
     "the maximum-likelihood ratings do not exist: some group of models never loses (or never wins) against the rest";
 
-/// Aggregate battles into one row per ordered pair (min, max): same likelihood.
-fn aggregate(battles: impl Iterator<Item = Battle>) -> Vec<Row> {
-    let mut acc: BTreeMap<(usize, usize), (f64, f64)> = BTreeMap::new();
+/// Aggregate battles into one row per pair (min, max) of `p` models: same
+/// likelihood, rows in pair order.
+fn aggregate(p: usize, battles: impl Iterator<Item = Battle>) -> Vec<Row> {
+    let mut acc = vec![(0.0f64, 0.0f64); p * p];
     for bt in battles.filter(|b| b.a != b.b) {
-        let (key, y) = if bt.a < bt.b {
-            ((bt.a, bt.b), bt.score_a)
+        let (cell, y) = if bt.a < bt.b {
+            (bt.a * p + bt.b, bt.score_a)
         } else {
-            ((bt.b, bt.a), 1.0 - bt.score_a)
+            (bt.b * p + bt.a, 1.0 - bt.score_a)
         };
-        let e = acc.entry(key).or_default();
-        e.0 += 1.0;
-        e.1 += y;
+        acc[cell].0 += 1.0;
+        acc[cell].1 += y;
     }
     acc.into_iter()
-        .map(|((a, b), (w, s))| Row { a, b, y: s / w, w })
+        .enumerate()
+        .filter(|(_, (w, _))| *w > 0.0)
+        .map(|(cell, (w, s))| Row {
+            a: cell / p,
+            b: cell % p,
+            y: s / w,
+            w,
+        })
         .collect()
 }
 
 /// Ratings and covariate coefficients from fitted coefficients.
 fn to_ratings(models: &[String], theta: &[f64], opts: &BtOptions) -> Result<Vec<f64>, String> {
     let p = models.len();
-    let mut r: Vec<f64> = theta[..p].iter().map(|t| opts.scale * t + opts.init).collect();
+    let mut r: Vec<f64> = theta[..p]
+        .iter()
+        .map(|t| opts.scale * t + opts.init)
+        .collect();
     if let Some((name, value)) = &opts.anchor {
         let i = models
             .iter()
@@ -302,21 +312,28 @@ pub(crate) fn fit_with_bootstrap(
     let seeds: Vec<u64> = (0..opts.resamples).map(|_| master.next_u64()).collect();
     let one = |s: u64| -> Option<Vec<f64>> {
         let mut rng = SplitMix64::new(s);
-        let idx: Vec<usize> = (0..n_battles).map(|_| rng.below(n_battles as u64) as usize).collect();
+        let idx: Vec<usize> = (0..n_battles)
+            .map(|_| rng.below(n_battles as u64) as usize)
+            .collect();
         let (rows, feats) = rows_of(Some(&idx));
         let th = fit(p, &rows, k, &feats, c).ok()?;
         let mut out = to_ratings(models, &th, opts).ok()?;
         out.extend_from_slice(&th[p..]);
         Some(out)
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, seeds.len().max(1));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, seeds.len().max(1));
     let per = seeds.len().div_ceil(threads).max(1);
     let samples: Vec<Option<Vec<f64>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = seeds
             .chunks(per)
             .map(|ss| scope.spawn(move || ss.iter().map(|&s| one(s)).collect::<Vec<_>>()))
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
     });
     let ok: Vec<&Vec<f64>> = samples.iter().flatten().collect();
     let interval = |j: usize| -> (f64, f64) {
@@ -337,13 +354,27 @@ pub(crate) fn fit_with_bootstrap(
 }
 
 /// Bradley-Terry ratings of `models` from `battles` (see the module docs).
-pub fn bradley_terry(models: &[String], battles: &[Battle], opts: &BtOptions) -> Result<Ratings, String> {
-    if let Some(b) = battles.iter().find(|b| b.a >= models.len() || b.b >= models.len()) {
-        return Err(format!("battle names model index {} of {}", b.a.max(b.b), models.len()));
+pub fn bradley_terry(
+    models: &[String],
+    battles: &[Battle],
+    opts: &BtOptions,
+) -> Result<Ratings, String> {
+    if let Some(b) = battles
+        .iter()
+        .find(|b| b.a >= models.len() || b.b >= models.len())
+    {
+        return Err(format!(
+            "battle names model index {} of {}",
+            b.a.max(b.b),
+            models.len()
+        ));
     }
     let rows_of = |idx: Option<&[usize]>| match idx {
-        None => (aggregate(battles.iter().copied()), Vec::new()),
-        Some(idx) => (aggregate(idx.iter().map(|&i| battles[i])), Vec::new()),
+        None => (aggregate(models.len(), battles.iter().copied()), Vec::new()),
+        Some(idx) => (
+            aggregate(models.len(), idx.iter().map(|&i| battles[i])),
+            Vec::new(),
+        ),
     };
     fit_with_bootstrap(models, battles.len(), 0, &rows_of, opts)
 }

@@ -89,11 +89,11 @@ pub enum Judgment {
 impl Judgment {
     fn cmp_key(&self, other: &Self) -> Ordering {
         match (self, other) {
-            (Judgment::Pair(a), Judgment::Pair(b)) => (
-                a.source, &a.judge, &a.item, a.turn, &a.model_a, &a.model_b,
-            )
-                .cmp(&(b.source, &b.judge, &b.item, b.turn, &b.model_a, &b.model_b))
-                .then(a.preference.total_cmp(&b.preference)),
+            (Judgment::Pair(a), Judgment::Pair(b)) => {
+                (a.source, &a.judge, &a.item, a.turn, &a.model_a, &a.model_b)
+                    .cmp(&(b.source, &b.judge, &b.item, b.turn, &b.model_a, &b.model_b))
+                    .then(a.preference.total_cmp(&b.preference))
+            }
             (Judgment::Single(a), Judgment::Single(b)) => (&a.judge, &a.item, a.turn, &a.model)
                 .cmp(&(&b.judge, &b.item, b.turn, &b.model))
                 .then(a.score.total_cmp(&b.score)),

@@ -28,13 +28,63 @@
 //! - Arena: `model_a` = 1, `model_b` = 2, `tie` and `tie (bothbad)` = 1.5.
 
 use crate::{Judgment, PairJudgment, SingleGrade, Source};
+use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::path::Path;
 
+/// A present field as `Some` (JSON `null` included), so that a missing field
+/// stays `None` and a `null` one is `Some(Value::Null)`.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+/// The fields any supported format uses; all others are skipped unparsed
+/// (prompts, outputs, log-probabilities), which keeps reading fast.
+macro_rules! fields {
+    ($($name:ident),*) => {
+        #[derive(Deserialize)]
+        struct Fields {
+            $(#[serde(default, deserialize_with = "present")] $name: Option<Value>,)*
+        }
+        impl Fields {
+            fn get(&self, key: &str) -> Option<&Value> {
+                match key {
+                    $(stringify!($name) => self.$name.as_ref(),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+fields!(
+    generator_1,
+    generator_2,
+    preference,
+    instruction,
+    annotator,
+    raw_completion,
+    question_id,
+    model_1,
+    model_2,
+    g1_winner,
+    g2_winner,
+    g1_judgment,
+    g2_judgment,
+    judge,
+    turn,
+    model,
+    score,
+    judgment,
+    model_a,
+    model_b,
+    winner,
+    category
+);
+
 /// One record of a file, with where it came from for error messages.
 struct Record<'a> {
-    value: Map<String, Value>,
+    value: Fields,
     line: usize,
     index: usize,
     file: &'a str,
@@ -104,45 +154,49 @@ fn short(v: &Value) -> String {
     }
 }
 
-/// Split `text` into JSON object records with their line numbers.
-fn records<'a>(file: &'a str, text: &str) -> Result<Vec<Record<'a>>, String> {
-    let mut out = Vec::new();
-    let object = |v: Value, line: usize, index: usize| -> Result<Record<'a>, String> {
-        match v {
-            Value::Object(value) => Ok(Record {
+/// Call `f` on each JSON object record of `text` in order, with its line
+/// number (records are parsed one at a time, never all held).
+fn for_each_record<'a>(
+    file: &'a str,
+    text: &str,
+    mut f: impl FnMut(Record<'a>) -> Result<(), String>,
+) -> Result<(), String> {
+    let object = |text: &str, line: usize, index: usize| -> Result<Record<'a>, String> {
+        match serde_json::from_str::<Fields>(text) {
+            Ok(value) => Ok(Record {
                 value,
                 line,
                 index,
                 file,
             }),
-            v => Err(format!(
-                "{file}:{line}: record: expected a JSON object, got {}",
-                short(&v)
-            )),
+            Err(e) if e.is_data() => Err(format!("{file}:{line}: record: expected a JSON object")),
+            Err(e) => Err(format!("{file}:{line}: field `(json)`: {e}")),
         }
     };
     if text.trim_start().starts_with('[') {
-        let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| {
-            format!("{file}:{}: field `(json)`: {e}", e.line())
-        })?;
+        let items: Vec<&RawValue> = serde_json::from_str(text)
+            .map_err(|e| format!("{file}:{}: field `(json)`: {e}", e.line()))?;
+        let (mut seen, mut line) = (0, 1);
         for (index, raw) in items.into_iter().enumerate() {
             let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-            let line = 1 + text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count();
-            let v: Value = serde_json::from_str(raw.get())
-                .map_err(|e| format!("{file}:{line}: field `(json)`: {e}"))?;
-            out.push(object(v, line, index)?);
+            line += memchr_count(&text.as_bytes()[seen..offset]);
+            seen = offset;
+            f(object(raw.get(), line, index)?)?;
         }
     } else {
+        let mut index = 0;
         for (i, l) in text.lines().enumerate() {
-            if l.trim().is_empty() {
-                continue;
+            if !l.trim().is_empty() {
+                f(object(l, i + 1, index)?)?;
+                index += 1;
             }
-            let v: Value = serde_json::from_str(l)
-                .map_err(|e| format!("{file}:{}: field `(json)`: {e}", i + 1))?;
-            out.push(object(v, i + 1, out.len())?);
         }
     }
-    Ok(out)
+    Ok(())
+}
+
+fn memchr_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 fn alpaca(r: &Record) -> Result<Option<Judgment>, String> {
@@ -270,7 +324,7 @@ enum Format {
 
 /// Which format a record has, by its keys.
 fn detect(r: &Record) -> Result<Format, String> {
-    let has = |k: &str| r.value.contains_key(k);
+    let has = |k: &str| r.value.get(k).is_some();
     if has("generator_1") && has("generator_2") {
         Ok(Format::Alpaca)
     } else if has("g1_winner") || has("g2_winner") {
@@ -292,7 +346,7 @@ fn detect(r: &Record) -> Result<Format, String> {
 /// errors). Records in file order; dropped verdicts (null, error, -1) left out.
 pub fn parse_judgments(file: &str, text: &str) -> Result<Vec<Judgment>, String> {
     let mut out = Vec::new();
-    for r in records(file, text)? {
+    for_each_record(file, text, |r| {
         let read = match detect(&r)? {
             Format::Alpaca => alpaca,
             Format::FastChatPair => fastchat_pair,
@@ -302,7 +356,8 @@ pub fn parse_judgments(file: &str, text: &str) -> Result<Vec<Judgment>, String> 
         if let Some(j) = read(&r)? {
             out.push(j);
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -330,7 +385,7 @@ pub fn load_judgments(path: &Path) -> Result<Vec<Judgment>, String> {
 /// Records whose verdict is dropped still contribute their text.
 pub fn parse_explanations(file: &str, text: &str) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
-    for r in records(file, text)? {
+    for_each_record(file, text, |r| {
         let format = detect(&r)?;
         let opt_text = |field: &str| -> Result<Option<String>, String> {
             match r.value.get(field) {
@@ -373,7 +428,8 @@ pub fn parse_explanations(file: &str, text: &str) -> Result<Vec<(String, String)
                 }
             }
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -393,8 +449,9 @@ pub fn load_questions(path: &Path) -> Result<std::collections::BTreeMap<String, 
     let file = path.display().to_string();
     let text = read(path)?;
     let mut out = std::collections::BTreeMap::new();
-    for r in records(&file, &text)? {
+    for_each_record(&file, &text, |r| {
         out.insert(r.key("question_id")?, r.string("category")?);
-    }
+        Ok(())
+    })?;
     Ok(out)
 }

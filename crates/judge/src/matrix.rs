@@ -72,7 +72,12 @@ pub fn preference_matrix(judgments: &[Judgment]) -> PrefMatrix {
         .collect();
     let n = order
         .iter()
-        .map(|&i| order.iter().map(|&j| cell(i, j).map_or(0, |c| c.1)).collect())
+        .map(|&i| {
+            order
+                .iter()
+                .map(|&j| cell(i, j).map_or(0, |c| c.1))
+                .collect()
+        })
         .collect();
     PrefMatrix {
         models: order.iter().map(|&i| names[i].to_string()).collect(),
@@ -91,7 +96,11 @@ pub struct FlipCount {
 }
 
 /// Per item (judge, item, turn): mean score of `x` over `y`.
-fn item_scores<'a>(judgments: &'a [Judgment], x: &str, y: &str) -> BTreeMap<(&'a str, &'a str, u32), f64> {
+fn item_scores<'a>(
+    judgments: &'a [Judgment],
+    x: &str,
+    y: &str,
+) -> BTreeMap<(&'a str, &'a str, u32), f64> {
     let mut acc: BTreeMap<(&str, &str, u32), (f64, u64)> = BTreeMap::new();
     for p in pairs(judgments) {
         let v = if p.model_a == x && p.model_b == y {
@@ -105,7 +114,9 @@ fn item_scores<'a>(judgments: &'a [Judgment], x: &str, y: &str) -> BTreeMap<(&'a
         e.0 += v;
         e.1 += 1;
     }
-    acc.into_iter().map(|(k, (s, n))| (k, s / n as f64)).collect()
+    acc.into_iter()
+        .map(|(k, (s, n))| (k, s / n as f64))
+        .collect()
 }
 
 /// FlipCt for `--flip SX:X,SY:Y` (see the module docs).

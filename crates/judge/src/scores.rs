@@ -43,7 +43,10 @@ pub fn scores(
         let mut keys = vec![(0, None, None), (1, Some(s.turn), None)];
         if let Some(q) = questions {
             let cat = q.get(&s.item).ok_or_else(|| {
-                format!("question {} (graded for {}) is not in the question file", s.item, s.model)
+                format!(
+                    "question {} (graded for {}) is not in the question file",
+                    s.item, s.model
+                )
             })?;
             keys.push((2, None, Some(cat.clone())));
         }
@@ -72,14 +75,23 @@ pub fn scores(
 /// NaN = no point, drawn at the centre), radius linear from 0 to `max`.
 /// Ten models stay readable: distinct colours, translucent fills, a legend.
 /// Labels and title XML-escaped; deterministic bytes.
-pub fn radar_svg(title: &str, categories: &[String], series: &[(String, Vec<f64>)], max: f64) -> String {
+pub fn radar_svg(
+    title: &str,
+    categories: &[String],
+    series: &[(String, Vec<f64>)],
+    max: f64,
+) -> String {
     let (r, cx, cy) = (170.0, 300.0, 260.0);
     let legend_h = 18.0 * series.len() as f64;
     let (width, height) = (820.0, (520.0f64).max(60.0 + legend_h));
     let k = categories.len().max(1) as f64;
     let angle = |c: usize| std::f64::consts::TAU * c as f64 / k - std::f64::consts::FRAC_PI_2;
     let point = |c: usize, v: f64| {
-        let t = if v.is_finite() && max > 0.0 { (v / max).clamp(0.0, 1.0) } else { 0.0 };
+        let t = if v.is_finite() && max > 0.0 {
+            (v / max).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         (cx + r * t * angle(c).cos(), cy + r * t * angle(c).sin())
     };
     let mut o = String::new();
@@ -116,8 +128,14 @@ pub fn radar_svg(title: &str, categories: &[String], series: &[(String, Vec<f64>
     }
     for (c, name) in categories.iter().enumerate() {
         let (x, y) = point(c, max);
-        let _ = writeln!(o, "<line x1=\"{cx}\" y1=\"{cy}\" x2=\"{x:.1}\" y2=\"{y:.1}\" stroke=\"#ccc\"/>");
-        let (lx, ly) = (cx + (r + 14.0) * angle(c).cos(), cy + (r + 14.0) * angle(c).sin());
+        let _ = writeln!(
+            o,
+            "<line x1=\"{cx}\" y1=\"{cy}\" x2=\"{x:.1}\" y2=\"{y:.1}\" stroke=\"#ccc\"/>"
+        );
+        let (lx, ly) = (
+            cx + (r + 14.0) * angle(c).cos(),
+            cy + (r + 14.0) * angle(c).sin(),
+        );
         let anchor = if angle(c).cos().abs() < 0.2 {
             "middle"
         } else if angle(c).cos() > 0.0 {

@@ -71,7 +71,11 @@ fn patterns() -> &'static Patterns {
 pub fn markdown_counts(answer: &str) -> MarkdownCounts {
     let p = patterns();
     let mut text = answer.to_string();
-    let blocks: Vec<&str> = p.code.captures_iter(answer).map(|c| c.get(1).map_or("", |m| m.as_str())).collect();
+    let blocks: Vec<&str> = p
+        .code
+        .captures_iter(answer)
+        .map(|c| c.get(1).map_or("", |m| m.as_str()))
+        .collect();
     for b in blocks.into_iter().filter(|b| !b.is_empty()) {
         text = text.replace(b, "");
     }
@@ -91,7 +95,9 @@ pub fn markdown_counts(answer: &str) -> MarkdownCounts {
 
 /// Tokens of `text` in o200k_base (gpt-4o), special-token text as ordinary text.
 pub fn token_len(text: &str) -> u64 {
-    tiktoken_rs::o200k_base_singleton().encode_ordinary(text).len() as u64
+    tiktoken_rs::o200k_base_singleton()
+        .encode_ordinary(text)
+        .len() as u64
 }
 
 /// The four style quantities of one answer that the regression uses.
@@ -136,7 +142,9 @@ pub fn style_covariates(battles: &[StyledBattle]) -> Result<Vec<[f64; 4]>, Strin
     for (i, sb) in battles.iter().enumerate() {
         let (la, lb) = (sb.a.token_len as f64, sb.b.token_len as f64);
         if la == 0.0 || lb == 0.0 {
-            return Err(format!("battle {i}: an answer has no tokens, its Markdown densities are undefined"));
+            return Err(format!(
+                "battle {i}: an answer has no tokens, its Markdown densities are undefined"
+            ));
         }
         let dens = |x: u64, y: u64| {
             let (da, db) = (x as f64 / la, y as f64 / lb);
@@ -149,11 +157,16 @@ pub fn style_covariates(battles: &[StyledBattle]) -> Result<Vec<[f64; 4]>, Strin
             dens(sb.a.bold, sb.b.bold),
         ]);
     }
-    for (j, name) in ["length", "header density", "list density", "bold density"].iter().enumerate() {
+    for (j, name) in ["length", "header density", "list density", "bold density"]
+        .iter()
+        .enumerate()
+    {
         let col: Vec<f64> = raw.iter().map(|r| r[j]).collect();
         let (m, s) = (numpy::mean(&col), numpy::std(&col, 1));
         if !(s > 0.0 && s.is_finite()) {
-            return Err(format!("style feature {name} is constant over the battles; it cannot be standardized"));
+            return Err(format!(
+                "style feature {name} is constant over the battles; it cannot be standardized"
+            ));
         }
         for r in raw.iter_mut() {
             r[j] = (r[j] - m) / s;
@@ -165,9 +178,20 @@ pub fn style_covariates(battles: &[StyledBattle]) -> Result<Vec<[f64; 4]>, Strin
 /// Style-controlled Bradley-Terry ratings: [`crate::bt::bradley_terry`]'s
 /// design plus the four [`style_covariates`]; `Ratings::coefficients` holds
 /// the style coefficients (length, headers, lists, bold).
-pub fn bradley_terry_style(models: &[String], battles: &[StyledBattle], opts: &BtOptions) -> Result<Ratings, String> {
-    if let Some(b) = battles.iter().find(|b| b.battle.a >= models.len() || b.battle.b >= models.len()) {
-        return Err(format!("battle names model index {} of {}", b.battle.a.max(b.battle.b), models.len()));
+pub fn bradley_terry_style(
+    models: &[String],
+    battles: &[StyledBattle],
+    opts: &BtOptions,
+) -> Result<Ratings, String> {
+    if let Some(b) = battles
+        .iter()
+        .find(|b| b.battle.a >= models.len() || b.battle.b >= models.len())
+    {
+        return Err(format!(
+            "battle names model index {} of {}",
+            b.battle.a.max(b.battle.b),
+            models.len()
+        ));
     }
     let cov = style_covariates(battles)?;
     let rows_of = |idx: Option<&[usize]>| {
@@ -181,9 +205,17 @@ pub fn bradley_terry_style(models: &[String], battles: &[StyledBattle], opts: &B
         };
         let mut rows = Vec::with_capacity(idx.len());
         let mut feats = Vec::with_capacity(idx.len() * 4);
-        for &i in idx.iter().filter(|&&i| battles[i].battle.a != battles[i].battle.b) {
+        for &i in idx
+            .iter()
+            .filter(|&&i| battles[i].battle.a != battles[i].battle.b)
+        {
             let b = battles[i].battle;
-            rows.push(Row { a: b.a, b: b.b, y: b.score_a, w: 1.0 });
+            rows.push(Row {
+                a: b.a,
+                b: b.b,
+                y: b.score_a,
+                w: 1.0,
+            });
             feats.extend_from_slice(&cov[i]);
         }
         (rows, feats)

@@ -67,7 +67,8 @@ pub fn winrates_table(rows: &[WinRate]) -> Table {
         );
     }
     if sources.contains(&Source::Arena) {
-        t.notes.push("Arena rows: tie and tie (bothbad) are draws.".into());
+        t.notes
+            .push("Arena rows: tie and tie (bothbad) are draws.".into());
     }
     t
 }
@@ -123,7 +124,8 @@ pub fn ratings_table(raw: &Ratings, styled: Option<&Ratings>) -> Table {
         Column::numeric("ci95", None),
     ];
     if styled.is_some() {
-        t.columns.push(Column::numeric("style_controlled", Some(true)));
+        t.columns
+            .push(Column::numeric("style_controlled", Some(true)));
         t.columns.push(Column::numeric("style_ci95", None));
     }
     let mut order: Vec<usize> = (0..raw.models.len()).collect();
@@ -163,7 +165,10 @@ pub fn ratings_table(raw: &Ratings, styled: Option<&Ratings>) -> Table {
         ));
     }
     if raw.failed_resamples > 0 {
-        t.notes.push(format!("{} bootstrap resamples skipped (MLE does not exist).", raw.failed_resamples));
+        t.notes.push(format!(
+            "{} bootstrap resamples skipped (MLE does not exist).",
+            raw.failed_resamples
+        ));
     }
     t
 }

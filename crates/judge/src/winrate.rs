@@ -23,7 +23,7 @@
 //! ([`wildstat_stats::bootstrap_ci`]), x 100.
 
 use crate::{pairs, Judgment, Source};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 use wildstat_stats::{bootstrap_ci, numpy};
 
 /// One win-rate row: a model against one opponent, or against all (`opponent == None`).
@@ -72,26 +72,39 @@ fn discrete(preference: f64) -> f64 {
 /// (judge, model, opponent) with the all-opponents row first; `resamples`
 /// bootstrap resamples seeded by `seed` for every row's interval.
 pub fn win_rates(judgments: &[Judgment], resamples: usize, seed: u64) -> Vec<WinRate> {
-    type Key = (String, String, Option<String>);
-    let mut groups: BTreeMap<Key, (Vec<Oriented>, BTreeSet<Source>)> = BTreeMap::new();
-    let mut push = |judge: &str, model: &str, opp: &str, o: Oriented, source: Source| {
-        for opponent in [None, Some(opp.to_string())] {
-            let g = groups
-                .entry((judge.to_string(), model.to_string(), opponent))
-                .or_default();
+    // Names interned first: one map lookup per name, groups keyed by ids
+    // (judge, model, opponent + 1, 0 = all opponents).
+    let mut names: HashMap<&str, u32> = HashMap::new();
+    fn id<'a>(s: &'a str, names: &mut HashMap<&'a str, u32>) -> u32 {
+        let n = names.len() as u32;
+        *names.entry(s).or_insert(n)
+    }
+    let mut groups: HashMap<(u32, u32, u32), (Vec<Oriented>, BTreeSet<Source>)> = HashMap::new();
+    let mut push = |key: (u32, u32, u32), o: Oriented, source: Source| {
+        for k in [(key.0, key.1, 0), (key.0, key.1, key.2 + 1)] {
+            let g = groups.entry(k).or_default();
             g.0.push(o);
             g.1.insert(source);
         }
     };
     for p in pairs(judgments) {
+        let (j, a, b) = (
+            id(&p.judge, &mut names),
+            id(&p.model_a, &mut names),
+            id(&p.model_b, &mut names),
+        );
         let draw = p.preference == 1.5;
         let d = discrete(p.preference);
-        push(&p.judge, &p.model_b, &p.model_a, (p.preference - 1.0, d, draw), p.source);
-        if p.model_a != p.model_b {
-            push(&p.judge, &p.model_a, &p.model_b, (2.0 - p.preference, 1.0 - d, draw), p.source);
+        push((j, b, a), (p.preference - 1.0, d, draw), p.source);
+        if a != b {
+            push((j, a, b), (2.0 - p.preference, 1.0 - d, draw), p.source);
         }
     }
-    groups
+    let mut by_id = vec![""; names.len()];
+    for (s, i) in names {
+        by_id[i as usize] = s;
+    }
+    let mut rows: Vec<WinRate> = groups
         .into_iter()
         .map(|((judge, model, opponent), (os, sources))| {
             let v: Vec<f64> = os.iter().map(|o| o.0).collect();
@@ -99,9 +112,11 @@ pub fn win_rates(judgments: &[Judgment], resamples: usize, seed: u64) -> Vec<Win
             let n = v.len() as f64;
             let (lo, hi) = bootstrap_ci(&v, resamples, seed);
             WinRate {
-                judge,
-                model,
-                opponent,
+                judge: by_id[judge as usize].to_string(),
+                model: by_id[model as usize].to_string(),
+                opponent: opponent
+                    .checked_sub(1)
+                    .map(|o| by_id[o as usize].to_string()),
                 sources,
                 n_total: v.len() as u64,
                 n_wins: v.iter().filter(|&&x| x > 0.5).count() as u64,
@@ -113,5 +128,7 @@ pub fn win_rates(judgments: &[Judgment], resamples: usize, seed: u64) -> Vec<Win
                 ci: (lo * 100.0, hi * 100.0),
             }
         })
-        .collect()
+        .collect();
+    rows.sort_by(|x, y| (&x.judge, &x.model, &x.opponent).cmp(&(&y.judge, &y.model, &y.opponent)));
+    rows
 }

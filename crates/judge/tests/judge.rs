@@ -7,9 +7,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use wildstat_judge::bt::{battles, bradley_terry, Battle, BtOptions};
 use wildstat_judge::matrix::{flip_count, preference_matrix, FlipCount};
-use wildstat_judge::style::{bradley_terry_style, markdown_counts, style_features, token_len, StyleFeatures, StyledBattle};
+use wildstat_judge::style::{
+    bradley_terry_style, markdown_counts, style_features, token_len, StyleFeatures, StyledBattle,
+};
 use wildstat_judge::winrate::win_rates;
-use wildstat_judge::{load_judgments, parse_explanations, parse_judgments, scores, tables, Judgment};
+use wildstat_judge::{
+    load_judgments, parse_explanations, parse_judgments, scores, tables, Judgment,
+};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(name)
@@ -38,7 +42,10 @@ fn alpaca_fixture_equals_alpaca_eval() {
     let j = load_judgments(&fixture("alpaca_small.json")).unwrap();
     let exp = json("alpaca_expected.json");
     let rows = win_rates(&j, 100, 1);
-    let r = rows.iter().find(|r| r.model == "m" && r.opponent.as_deref() == Some("base")).unwrap();
+    let r = rows
+        .iter()
+        .find(|r| r.model == "m" && r.opponent.as_deref() == Some("base"))
+        .unwrap();
     for (ours, key) in [
         (r.win_rate, "win_rate"),
         (r.standard_error, "standard_error"),
@@ -52,10 +59,20 @@ fn alpaca_fixture_equals_alpaca_eval() {
     assert_eq!(r.n_losses as f64, exp["n_wins_base"].as_f64().unwrap());
     assert_eq!(r.n_draws as f64, exp["n_draws"].as_f64().unwrap());
     // The baseline's mirror row: 100 - win_rate, same counts swapped.
-    let b = rows.iter().find(|r| r.model == "base" && r.opponent.as_deref() == Some("m")).unwrap();
+    let b = rows
+        .iter()
+        .find(|r| r.model == "base" && r.opponent.as_deref() == Some("m"))
+        .unwrap();
     assert!(close(b.win_rate, 100.0 - r.win_rate, 1e-9));
-    assert!(close(b.discrete_win_rate, 100.0 - r.discrete_win_rate, 1e-9));
-    assert_eq!((b.n_wins, b.n_losses, b.n_draws), (r.n_losses, r.n_wins, r.n_draws));
+    assert!(close(
+        b.discrete_win_rate,
+        100.0 - r.discrete_win_rate,
+        1e-9
+    ));
+    assert_eq!(
+        (b.n_wins, b.n_losses, b.n_draws),
+        (r.n_losses, r.n_wins, r.n_draws)
+    );
     assert!(r.ci.0 < r.win_rate && r.win_rate < r.ci.1);
 }
 
@@ -69,15 +86,31 @@ fn fastchat_fixture_equals_show_result() {
         assert_eq!(r.n_wins as f64, e["win"].as_f64().unwrap());
         assert_eq!(r.n_losses as f64, e["loss"].as_f64().unwrap());
         assert_eq!(r.n_draws as f64, e["tie"].as_f64().unwrap());
-        assert!(close(r.n_wins as f64 / n, e["win_rate"].as_f64().unwrap(), 1e-15));
-        assert!(close(r.n_losses as f64 / n, e["loss_rate"].as_f64().unwrap(), 1e-15));
-        assert!(close(r.win_rate / 100.0, e["win_rate_adjusted"].as_f64().unwrap(), 1e-15));
+        assert!(close(
+            r.n_wins as f64 / n,
+            e["win_rate"].as_f64().unwrap(),
+            1e-15
+        ));
+        assert!(close(
+            r.n_losses as f64 / n,
+            e["loss_rate"].as_f64().unwrap(),
+            1e-15
+        ));
+        assert!(close(
+            r.win_rate / 100.0,
+            e["win_rate_adjusted"].as_f64().unwrap(),
+            1e-15
+        ));
         assert_eq!(r.judge, "gpt-4", "prompt names are not judges");
     }
 }
 
 fn ratings_map(r: &wildstat_judge::bt::Ratings) -> BTreeMap<String, f64> {
-    r.models.iter().cloned().zip(r.rating.iter().copied()).collect()
+    r.models
+        .iter()
+        .cloned()
+        .zip(r.rating.iter().copied())
+        .collect()
 }
 
 fn order_by(m: &BTreeMap<String, f64>) -> Vec<String> {
@@ -87,7 +120,12 @@ fn order_by(m: &BTreeMap<String, f64>) -> Vec<String> {
 }
 
 fn expected_map(v: &Value, key: &str) -> BTreeMap<String, f64> {
-    v[key].as_object().unwrap().iter().map(|(k, x)| (k.clone(), x.as_f64().unwrap())).collect()
+    v[key]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, x)| (k.clone(), x.as_f64().unwrap()))
+        .collect()
 }
 
 #[test]
@@ -104,7 +142,11 @@ fn bradley_terry_equals_sklearn_and_recovers_order() {
     let ours = ratings_map(&r);
     let sk = expected_map(&exp, "rating");
     for (m, e) in &sk {
-        assert!(close(ours[m], *e, 1e-4), "{m}: ours {} sklearn {e}", ours[m]);
+        assert!(
+            close(ours[m], *e, 1e-4),
+            "{m}: ours {} sklearn {e}",
+            ours[m]
+        );
     }
     assert_eq!(order_by(&ours), order_by(&expected_map(&exp, "strengths")));
     assert!(close(r.rating.iter().sum::<f64>() / 6.0, 1000.0, 1e-9));
@@ -132,21 +174,71 @@ fn bradley_terry_equals_sklearn_and_recovers_order() {
 #[test]
 fn bradley_terry_without_mle_is_an_error() {
     let models = vec!["a".to_string(), "b".to_string()];
-    let b = vec![Battle { a: 0, b: 1, score_a: 1.0 }; 5];
+    let b = vec![
+        Battle {
+            a: 0,
+            b: 1,
+            score_a: 1.0
+        };
+        5
+    ];
     let e = bradley_terry(&models, &b, &BtOptions::default()).unwrap_err();
     assert!(e.contains("do not exist"), "{e}");
     // One win each way: equal ratings, exactly 1000.
-    let b = vec![Battle { a: 0, b: 1, score_a: 1.0 }, Battle { a: 1, b: 0, score_a: 1.0 }];
-    let r = bradley_terry(&models, &b, &BtOptions { resamples: 0, ..BtOptions::default() }).unwrap();
+    let b = vec![
+        Battle {
+            a: 0,
+            b: 1,
+            score_a: 1.0,
+        },
+        Battle {
+            a: 1,
+            b: 0,
+            score_a: 1.0,
+        },
+    ];
+    let r = bradley_terry(
+        &models,
+        &b,
+        &BtOptions {
+            resamples: 0,
+            ..BtOptions::default()
+        },
+    )
+    .unwrap();
     assert!(close(r.rating[0], 1000.0, 1e-9) && close(r.rating[1], 1000.0, 1e-9));
     // 3 wins of a to 1 of b: a - b = 400 log10(3).
     let b = vec![
-        Battle { a: 0, b: 1, score_a: 1.0 },
-        Battle { a: 0, b: 1, score_a: 1.0 },
-        Battle { a: 1, b: 0, score_a: 0.0 },
-        Battle { a: 0, b: 1, score_a: 0.0 },
+        Battle {
+            a: 0,
+            b: 1,
+            score_a: 1.0,
+        },
+        Battle {
+            a: 0,
+            b: 1,
+            score_a: 1.0,
+        },
+        Battle {
+            a: 1,
+            b: 0,
+            score_a: 0.0,
+        },
+        Battle {
+            a: 0,
+            b: 1,
+            score_a: 0.0,
+        },
     ];
-    let r = bradley_terry(&models, &b, &BtOptions { resamples: 0, ..BtOptions::default() }).unwrap();
+    let r = bradley_terry(
+        &models,
+        &b,
+        &BtOptions {
+            resamples: 0,
+            ..BtOptions::default()
+        },
+    )
+    .unwrap();
     assert!(close(r.rating[0] - r.rating[1], 400.0 * 3f64.log10(), 1e-9));
 }
 
@@ -164,7 +256,12 @@ fn style_fixture() -> (Vec<String>, Vec<StyledBattle>, Vec<[f64; 4]>) {
     let mut raw = Vec::new();
     for line in text.lines() {
         let v: Value = serde_json::from_str(line).unwrap();
-        let idx = |k: &str| models.iter().position(|m| v[k].as_str() == Some(m)).unwrap();
+        let idx = |k: &str| {
+            models
+                .iter()
+                .position(|m| v[k].as_str() == Some(m))
+                .unwrap()
+        };
         let score_a = match v["winner"].as_str().unwrap() {
             "model_a" => 1.0,
             "model_b" => 0.0,
@@ -174,7 +271,11 @@ fn style_fixture() -> (Vec<String>, Vec<StyledBattle>, Vec<[f64; 4]>) {
         let (la, lb) = (a.token_len as f64, b.token_len as f64);
         raw.push([(la - lb) / (la + lb), 0.0, 0.0, 0.0]);
         out.push(StyledBattle {
-            battle: Battle { a: idx("model_a"), b: idx("model_b"), score_a },
+            battle: Battle {
+                a: idx("model_a"),
+                b: idx("model_b"),
+                score_a,
+            },
             a,
             b,
         });
@@ -194,22 +295,44 @@ fn style_control_equals_sklearn_and_recovers_length_preference() {
     let r = bradley_terry_style(&models, &sb, &opts).unwrap();
     let ours = ratings_map(&r);
     for (m, e) in &expected_map(&exp, "rating") {
-        assert!(close(ours[m], *e, 1e-4), "{m}: ours {} sklearn {e}", ours[m]);
+        assert!(
+            close(ours[m], *e, 1e-4),
+            "{m}: ours {} sklearn {e}",
+            ours[m]
+        );
     }
-    for (c, e) in r.coefficients.iter().zip(exp["coefficients"].as_array().unwrap()) {
-        assert!(close(*c, e.as_f64().unwrap(), 1e-6), "coef ours {c} sklearn {e}");
+    for (c, e) in r
+        .coefficients
+        .iter()
+        .zip(exp["coefficients"].as_array().unwrap())
+    {
+        assert!(
+            close(*c, e.as_f64().unwrap(), 1e-6),
+            "coef ours {c} sklearn {e}"
+        );
     }
     assert_eq!(order_by(&ours), order_by(&expected_map(&exp, "strengths")));
     // Planted: 1.5 logits per unit of (a - b) / (a + b); the fitted
     // coefficient is per standard deviation of that feature.
     let col: Vec<f64> = raw.iter().map(|r| r[0]).collect();
     let per_unit = r.coefficients[0] / wildstat_stats::numpy::std(&col, 1);
-    assert!((per_unit - 1.5).abs() < 0.3, "recovered length preference {per_unit}");
+    assert!(
+        (per_unit - 1.5).abs() < 0.3,
+        "recovered length preference {per_unit}"
+    );
     let (lo, hi) = r.coefficient_ci[0];
     assert!(lo > 0.0 && lo < r.coefficients[0] && r.coefficients[0] < hi);
     // The raw fit of the same battles credits length to the models.
     let plain: Vec<Battle> = sb.iter().map(|s| s.battle).collect();
-    let raw_fit = bradley_terry(&models, &plain, &BtOptions { resamples: 0, ..BtOptions::default() }).unwrap();
+    let raw_fit = bradley_terry(
+        &models,
+        &plain,
+        &BtOptions {
+            resamples: 0,
+            ..BtOptions::default()
+        },
+    )
+    .unwrap();
     assert_ne!(raw_fit.rating, r.rating);
 }
 
@@ -240,7 +363,13 @@ fn table4_fixture() -> Vec<Judgment> {
 #[test]
 fn flipct_and_prefrt_hand_worked() {
     let j = table4_fixture();
-    assert_eq!(flip_count(&j, "SX", "X", "SY", "Y"), FlipCount { items_both: 4, flips: 2 });
+    assert_eq!(
+        flip_count(&j, "SX", "X", "SY", "Y"),
+        FlipCount {
+            items_both: 4,
+            flips: 2
+        }
+    );
     let m = preference_matrix(&j);
     let rate = |r: &str, c: &str| {
         let i = m.models.iter().position(|x| x == r).unwrap();
@@ -331,15 +460,25 @@ fn dropped_and_mapped_verdicts() {
                   {\"question_id\":1,\"model\":\"m\",\"score\":7,\"turn\":2,\"judge\":[\"gpt-4\",\"single-v1-multi-turn\"]}\n\
                   {\"question_id\":2,\"model\":\"m\",\"score\":8,\"turn\":2,\"judge\":[\"gpt-4\",\"single-v1-multi-turn\"]}";
     let j = parse_judgments("s", single).unwrap();
-    let q: BTreeMap<String, String> = [("1".to_string(), "math".to_string()), ("2".to_string(), "coding".to_string())].into();
+    let q: BTreeMap<String, String> = [
+        ("1".to_string(), "math".to_string()),
+        ("2".to_string(), "coding".to_string()),
+    ]
+    .into();
     let rows = scores::scores(&j, Some(&q)).unwrap();
-    let get = |turn: Option<u32>, cat: Option<&str>| rows.iter().find(|r| r.turn == turn && r.category.as_deref() == cat).map(|r| (r.n, r.mean));
+    let get = |turn: Option<u32>, cat: Option<&str>| {
+        rows.iter()
+            .find(|r| r.turn == turn && r.category.as_deref() == cat)
+            .map(|r| (r.n, r.mean))
+    };
     assert_eq!(get(None, None), Some((2, 7.5)));
     assert_eq!(get(Some(2), None), Some((2, 7.5)));
     assert_eq!(get(Some(1), None), None);
     assert_eq!(get(None, Some("math")), Some((1, 7.0)));
     let missing: BTreeMap<String, String> = BTreeMap::new();
-    assert!(scores::scores(&j, Some(&missing)).unwrap_err().contains("question 1"));
+    assert!(scores::scores(&j, Some(&missing))
+        .unwrap_err()
+        .contains("question 1"));
 }
 
 #[test]
@@ -348,7 +487,12 @@ fn explanations_attach_to_the_models_judged() {
                 \"judge\":[\"gpt-4\",\"pair-v2\"],\"g1_judgment\":\"one\",\"g2_judgment\":\"two\"}";
     assert_eq!(
         parse_explanations("p", pair).unwrap(),
-        vec![("a".into(), "one".into()), ("b".into(), "one".into()), ("a".into(), "two".into()), ("b".into(), "two".into())]
+        vec![
+            ("a".into(), "one".into()),
+            ("b".into(), "one".into()),
+            ("a".into(), "two".into()),
+            ("b".into(), "two".into())
+        ]
     );
     let alpaca = r#"[{"generator_1":"a","generator_2":"b","instruction":"i","preference":1,"raw_completion":"{\"concise_explanation\": \"why\", \"ordered_models\": []}"},
                     {"generator_1":"a","generator_2":"b","instruction":"i","preference":1,"raw_completion":{"text":"m"}},
@@ -357,7 +501,10 @@ fn explanations_attach_to_the_models_judged() {
     let texts: Vec<&str> = e.iter().map(|x| x.1.as_str()).collect();
     assert_eq!(texts, ["why", "why", "m", "m", "Output (a)", "Output (a)"]);
     let single = "{\"question_id\":1,\"model\":\"m\",\"score\":5,\"judgment\":\"ok [[5]]\",\"judge\":[\"gpt-4\",\"single-v1\"]}";
-    assert_eq!(parse_explanations("s", single).unwrap(), vec![("m".into(), "ok [[5]]".into())]);
+    assert_eq!(
+        parse_explanations("s", single).unwrap(),
+        vec![("m".into(), "ok [[5]]".into())]
+    );
 }
 
 #[test]
@@ -378,10 +525,20 @@ fn markdown_counts_hand_worked() {
 
 #[test]
 fn radar_and_tables_escape_hostile_names() {
-    let cats = vec!["writing".to_string(), "<script>".to_string(), "math & co".to_string()];
-    let series: Vec<(String, Vec<f64>)> = (0..10).map(|i| (format!("m{i}\"<x>"), vec![i as f64, 5.0, f64::NAN])).collect();
+    let cats = vec![
+        "writing".to_string(),
+        "<script>".to_string(),
+        "math & co".to_string(),
+    ];
+    let series: Vec<(String, Vec<f64>)> = (0..10)
+        .map(|i| (format!("m{i}\"<x>"), vec![i as f64, 5.0, f64::NAN]))
+        .collect();
     let svg = scores::radar_svg("MT-Bench <1>", &cats, &series, 10.0);
-    assert!(!svg.contains("<script>") && svg.contains("&lt;script&gt;") && svg.contains("math &amp; co"));
+    assert!(
+        !svg.contains("<script>")
+            && svg.contains("&lt;script&gt;")
+            && svg.contains("math &amp; co")
+    );
     assert_eq!(svg.matches("<polygon").count(), 5 + 10);
     assert_eq!(svg, scores::radar_svg("MT-Bench <1>", &cats, &series, 10.0));
     let j = table4_fixture();
@@ -392,7 +549,9 @@ fn radar_and_tables_escape_hostile_names() {
 
 #[test]
 fn shared_alpaca_eval_leaderboard() {
-    let Some(dir) = shared("corpora/alpaca-eval-annotations") else { return };
+    let Some(dir) = shared("corpora/alpaca-eval-annotations") else {
+        return;
+    };
     let board = std::fs::read_to_string(dir.join("leaderboard.csv")).unwrap();
     let mut checked = 0;
     for line in board.lines().skip(1) {
@@ -403,7 +562,11 @@ fn shared_alpaca_eval_leaderboard() {
             .into_iter()
             .find(|r| r.model == model && r.opponent.as_deref() == Some("gpt4_1106_preview"))
             .unwrap();
-        assert!(close(r.win_rate, want, 1e-6), "{model}: ours {} leaderboard {want}", r.win_rate);
+        assert!(
+            close(r.win_rate, want, 1e-6),
+            "{model}: ours {} leaderboard {want}",
+            r.win_rate
+        );
         checked += 1;
     }
     assert_eq!(checked, 9);
@@ -411,41 +574,100 @@ fn shared_alpaca_eval_leaderboard() {
 
 #[test]
 fn shared_mt_bench() {
-    let Some(dir) = shared("corpora/mt-bench") else { return };
+    let Some(dir) = shared("corpora/mt-bench") else {
+        return;
+    };
     let j = load_judgments(&dir.join("model_judgment/gpt-4_pair.jsonl")).unwrap();
     // FastChat show_result.py (scripts/parity/judge_fastchat_parity.py): 2 error rows dropped.
     let rows = win_rates(&j, 0, 0);
-    let all = |m: &str| rows.iter().find(|r| r.model == m && r.opponent.is_none()).unwrap();
-    assert_eq!((all("phi-3-dpo").n_wins, all("phi-3-dpo").n_losses, all("phi-3-dpo").n_draws), (20, 18, 35));
-    assert_eq!((all("phi-3").n_wins, all("phi-3").n_losses, all("phi-3").n_draws), (18, 20, 35));
+    let all = |m: &str| {
+        rows.iter()
+            .find(|r| r.model == m && r.opponent.is_none())
+            .unwrap()
+    };
+    assert_eq!(
+        (
+            all("phi-3-dpo").n_wins,
+            all("phi-3-dpo").n_losses,
+            all("phi-3-dpo").n_draws
+        ),
+        (20, 18, 35)
+    );
+    assert_eq!(
+        (
+            all("phi-3").n_wins,
+            all("phi-3").n_losses,
+            all("phi-3").n_draws
+        ),
+        (18, 20, 35)
+    );
     let s = load_judgments(&dir.join("model_judgment/gpt-4_single.jsonl")).unwrap();
     let q = wildstat_judge::load_questions(&dir.join("question.jsonl")).unwrap();
     let rows = scores::scores(&s, Some(&q)).unwrap();
-    let get = |t: Option<u32>| rows.iter().find(|r| r.turn == t && r.category.is_none()).unwrap().mean;
-    assert_eq!((get(Some(1)), get(Some(2)), get(None)), (8.3625, 8.0375, 8.2));
+    let get = |t: Option<u32>| {
+        rows.iter()
+            .find(|r| r.turn == t && r.category.is_none())
+            .unwrap()
+            .mean
+    };
+    assert_eq!(
+        (get(Some(1)), get(Some(2)), get(None)),
+        (8.3625, 8.0375, 8.2)
+    );
     assert_eq!(rows.iter().filter(|r| r.category.is_some()).count(), 8);
 }
 
 #[test]
 fn shared_arena_hard_metadata() {
-    let Some(dir) = shared("corpora/arena-hard/v2.0/model_answer") else { return };
+    let Some(dir) = shared("corpora/arena-hard/v2.0/model_answer") else {
+        return;
+    };
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         for line in text.lines() {
             let v: Value = serde_json::from_str(line).unwrap();
-            let answer = v["messages"].as_array().unwrap().last().unwrap()["content"]["answer"].as_str().unwrap();
+            let answer = v["messages"].as_array().unwrap().last().unwrap()["content"]["answer"]
+                .as_str()
+                .unwrap();
             let meta = &v["metadata"];
             let m = markdown_counts(answer);
             let uid = v["uid"].as_str().unwrap();
-            assert_eq!(token_len(answer), meta["token_len"].as_u64().unwrap(), "{uid} token_len");
+            assert_eq!(
+                token_len(answer),
+                meta["token_len"].as_u64().unwrap(),
+                "{uid} token_len"
+            );
             for (k, h) in m.header.iter().enumerate() {
-                assert_eq!(*h, meta["header_count"][format!("h{}", k + 1)].as_u64().unwrap(), "{uid} h{}", k + 1);
+                assert_eq!(
+                    *h,
+                    meta["header_count"][format!("h{}", k + 1)]
+                        .as_u64()
+                        .unwrap(),
+                    "{uid} h{}",
+                    k + 1
+                );
             }
-            assert_eq!(m.ordered, meta["list_count"]["ordered"].as_u64().unwrap(), "{uid} ordered");
-            assert_eq!(m.unordered, meta["list_count"]["unordered"].as_u64().unwrap(), "{uid} unordered");
-            assert_eq!(m.bold_star, meta["bold_count"]["**"].as_u64().unwrap(), "{uid} **");
-            assert_eq!(m.bold_underscore, meta["bold_count"]["__"].as_u64().unwrap(), "{uid} __");
+            assert_eq!(
+                m.ordered,
+                meta["list_count"]["ordered"].as_u64().unwrap(),
+                "{uid} ordered"
+            );
+            assert_eq!(
+                m.unordered,
+                meta["list_count"]["unordered"].as_u64().unwrap(),
+                "{uid} unordered"
+            );
+            assert_eq!(
+                m.bold_star,
+                meta["bold_count"]["**"].as_u64().unwrap(),
+                "{uid} **"
+            );
+            assert_eq!(
+                m.bold_underscore,
+                meta["bold_count"]["__"].as_u64().unwrap(),
+                "{uid} __"
+            );
             n += 1;
         }
     }
