@@ -294,13 +294,17 @@ fn to_ratings(models: &[String], theta: &[f64], opts: &BtOptions) -> Result<Vec<
     Ok(r)
 }
 
+/// Builds the regression rows and covariates (row-major) of the battles
+/// `idx` (`None` = all battles once).
+pub(crate) type RowsOf<'a> = dyn Fn(Option<&[usize]>) -> (Vec<Row>, Vec<f64>) + Sync + 'a;
+
 /// Fit, then bootstrap: shared by [`bradley_terry`] and the style-controlled fit.
 /// `rows_of` builds the regression rows (and covariates) of a battle sample.
 pub(crate) fn fit_with_bootstrap(
     models: &[String],
     n_battles: usize,
     k: usize,
-    rows_of: &(dyn Fn(Option<&[usize]>) -> (Vec<Row>, Vec<f64>) + Sync),
+    rows_of: &RowsOf,
     opts: &BtOptions,
 ) -> Result<Ratings, String> {
     let p = models.len();

@@ -79,7 +79,8 @@ pub fn win_rates(judgments: &[Judgment], resamples: usize, seed: u64) -> Vec<Win
         let n = names.len() as u32;
         *names.entry(s).or_insert(n)
     }
-    let mut groups: HashMap<(u32, u32, u32), (Vec<Oriented>, BTreeSet<Source>)> = HashMap::new();
+    type Group = (Vec<Oriented>, BTreeSet<Source>);
+    let mut groups: HashMap<(u32, u32, u32), Group> = HashMap::new();
     let mut push = |key: (u32, u32, u32), o: Oriented, source: Source| {
         for k in [(key.0, key.1, 0), (key.0, key.1, key.2 + 1)] {
             let g = groups.entry(k).or_default();

@@ -334,6 +334,13 @@ fn style_control_equals_sklearn_and_recovers_length_preference() {
     )
     .unwrap();
     assert_ne!(raw_fit.rating, r.rating);
+    let md = tables::ratings_table(&raw_fit, Some(&r)).to_markdown();
+    assert!(
+        md.contains(r"style\_controlled")
+            && md.contains(&format!("length {:.4}", r.coefficients[0])),
+        "{md}"
+    );
+    assert!(md.contains(r"eps\<\&\>"), "hostile names escaped: {md}");
 }
 
 /// Hand-built Table 4 fixture: teachers X, Y, students SX, SY on items q1..q5.
