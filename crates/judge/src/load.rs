@@ -179,7 +179,7 @@ fn for_each_record<'a>(
         let (mut seen, mut line) = (0, 1);
         for (index, raw) in items.into_iter().enumerate() {
             let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-            line += memchr_count(&text.as_bytes()[seen..offset]);
+            line += count_newlines(&text.as_bytes()[seen..offset]);
             seen = offset;
             f(object(raw.get(), line, index)?)?;
         }
@@ -195,7 +195,7 @@ fn for_each_record<'a>(
     Ok(())
 }
 
-fn memchr_count(bytes: &[u8]) -> usize {
+fn count_newlines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
