@@ -3,7 +3,9 @@
 # 30 models with known strengths, 10% ties): reading and normalizing the
 # records, sorting them (the stage accumulator), Bradley-Terry ratings with
 # RESAMPLES bootstrap refits, and the win-rate table (RESAMPLES bootstrap
-# resamples per row). Prints the seconds of each part (judge_dump example).
+# resamples per row). Prints the seconds of each part (judge_dump example)
+# and the process's wall and CPU seconds (CPU is the figure to compare on a
+# shared machine).
 # usage: scripts/bench/judge.sh [N_BATTLES] [RESAMPLES]   (defaults 1000000 100)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,13 +29,14 @@ with open(out, "w") as f:
         f.write(json.dumps({"question_id": f"q{q}", "model_a": a, "model_b": b, "winner": w}) + "\n")
 PY
 echo "battles: $n ($(du -h "$work/battles.jsonl" | cut -f1)), bootstrap resamples: $resamples, cores: $(nproc)"
-start=$(date +%s.%N)
-./target/release/examples/judge_dump bt "$resamples" "$work/battles.jsonl" > "$work/out.json"
-end=$(date +%s.%N)
-python3 - "$work/out.json" "$start" "$end" <<'PY'
+/usr/bin/time -f "%e %U %S" -o "$work/time" \
+  ./target/release/examples/judge_dump bt "$resamples" "$work/battles.jsonl" > "$work/out.json"
+python3 - "$work/out.json" "$work/time" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-print(f"load+sort {r['load_seconds']:.2f} s; load + ratings + {len(r['models'])}-model bootstrap + "
-      f"{r['winrate_rows']} win-rate rows: {r['total_seconds']:.2f} s; process wall {float(sys.argv[3]) - float(sys.argv[2]):.2f} s")
+wall, user, sys_ = map(float, open(sys.argv[2]).read().split()[-3:])
+print(f"read+normalize+sort {r['load_seconds']:.2f} s; Bradley-Terry fit + bootstrap ({len(r['models'])} models) "
+      f"{r['ratings_seconds']:.2f} s; {r['winrate_rows']} win-rate rows with bootstrap CIs {r['winrates_seconds']:.2f} s")
+print(f"process: {wall:.2f} s wall, {user + sys_:.2f} s CPU (user+sys, all threads)")
 print("top ratings:", ", ".join(f"{m} {x:.1f}" for m, x in sorted(zip(r["models"], r["rating"]), key=lambda t: -t[1])[:3]))
 PY

@@ -108,9 +108,12 @@ fn run(args: &[String]) -> Result<(), String> {
                 ..BtOptions::default()
             };
             let r = bradley_terry(&models, &b, &opts)?;
+            let rated = t.elapsed().as_secs_f64();
             let wr = win_rates(&judgments, resamples, 0);
             let mut out = ratings_json(&r);
             out["load_seconds"] = json!(loaded);
+            out["ratings_seconds"] = json!(rated - loaded);
+            out["winrates_seconds"] = json!(t.elapsed().as_secs_f64() - rated);
             out["total_seconds"] = json!(t.elapsed().as_secs_f64());
             out["battles"] = json!(b.len());
             out["winrate_rows"] = json!(wr.len());

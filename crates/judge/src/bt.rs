@@ -22,7 +22,8 @@
 //! win (or tie) each way; otherwise Newton diverges and the fit is an error.
 //! Seeded bootstrap: each resample draws the battles with replacement
 //! (per-resample SplitMix64 streams, so the result does not depend on the
-//! thread count), refits, and the 95% interval is the numpy-linear 2.5 and
+//! thread count; plain ratings draw from the battles listed by (pair,
+//! score), so neither does it depend on the input order), refits, and the 95% interval is the numpy-linear 2.5 and
 //! 97.5 percentiles of the refitted ratings; resamples whose MLE does not
 //! exist are skipped and counted.
 
@@ -251,29 +252,80 @@ fn fit(p: usize, rows: &[Row], k: usize, feats: &[f64], c: f64) -> Result<Vec<f6
 const NO_MLE: &str =
     "the maximum-likelihood ratings do not exist: some group of models never loses (or never wins) against the rest";
 
-/// Aggregate battles into one row per pair (min, max) of `p` models: same
-/// likelihood, rows in pair order.
-fn aggregate(p: usize, battles: impl Iterator<Item = Battle>) -> Vec<Row> {
-    let mut acc = vec![(0.0f64, 0.0f64); p * p];
-    for bt in battles.filter(|b| b.a != b.b) {
-        let (cell, y) = if bt.a < bt.b {
-            (bt.a * p + bt.b, bt.score_a)
-        } else {
-            (bt.b * p + bt.a, 1.0 - bt.score_a)
-        };
-        acc[cell].0 += 1.0;
-        acc[cell].1 += y;
+/// The battles as classes of equal (pair (min, max), score of min): the
+/// classes sorted, with their battle counts. A bootstrap index `i` names the
+/// `i`-th battle of the battles listed class by class, so resampling does
+/// not depend on the input order and reads only this small table.
+struct Classes {
+    /// `(a, b, y)` with `a < b`, sorted (y by total order).
+    class: Vec<(usize, usize, f64)>,
+    /// End offset of each class in the class-by-class listing.
+    end: Vec<usize>,
+}
+
+impl Classes {
+    fn new(battles: &[Battle]) -> Classes {
+        let mut keys: Vec<(usize, usize, f64)> = battles
+            .iter()
+            .filter(|b| b.a != b.b)
+            .map(|b| {
+                if b.a < b.b {
+                    (b.a, b.b, b.score_a)
+                } else {
+                    (b.b, b.a, 1.0 - b.score_a)
+                }
+            })
+            .collect();
+        keys.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(x.2.total_cmp(&y.2)));
+        let mut class: Vec<(usize, usize, f64)> = Vec::new();
+        let mut end = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            if class
+                .last()
+                .is_some_and(|c| c.0 == k.0 && c.1 == k.1 && c.2.to_bits() == k.2.to_bits())
+            {
+                *end.last_mut().expect("a class per end") = i + 1;
+            } else {
+                class.push(*k);
+                end.push(i + 1);
+            }
+        }
+        Classes { class, end }
     }
-    acc.into_iter()
-        .enumerate()
-        .filter(|(_, (w, _))| *w > 0.0)
-        .map(|(cell, (w, s))| Row {
-            a: cell / p,
-            b: cell % p,
-            y: s / w,
-            w,
-        })
-        .collect()
+
+    /// Battles in the listing (self-pairs excluded).
+    fn len(&self) -> usize {
+        self.end.last().copied().unwrap_or(0)
+    }
+
+    /// One regression row per pair from per-class battle counts: same likelihood.
+    fn rows(&self, counts: &[u64]) -> Vec<Row> {
+        // Row.y holds the score sum until the division at the end.
+        let mut rows: Vec<Row> = Vec::new();
+        for (&(a, b, y), &n) in self.class.iter().zip(counts).filter(|(_, &n)| n > 0) {
+            let w = n as f64;
+            match rows.last_mut() {
+                Some(r) if r.a == a && r.b == b => {
+                    r.y += y * w;
+                    r.w += w;
+                }
+                _ => rows.push(Row { a, b, y: y * w, w }),
+            }
+        }
+        for r in &mut rows {
+            r.y /= r.w;
+        }
+        rows
+    }
+
+    /// Rows of the resample `idx` (indices into the class-by-class listing).
+    fn resample_rows(&self, idx: &[usize]) -> Vec<Row> {
+        let mut counts = vec![0u64; self.class.len()];
+        for &i in idx {
+            counts[self.end.partition_point(|&e| e <= i)] += 1;
+        }
+        self.rows(&counts)
+    }
 }
 
 /// Ratings and covariate coefficients from fitted coefficients.
@@ -373,12 +425,19 @@ pub fn bradley_terry(
             models.len()
         ));
     }
+    let classes = Classes::new(battles);
+    let all: Vec<u64> = classes
+        .end
+        .iter()
+        .scan(0, |start, &e| {
+            let n = (e - *start) as u64;
+            *start = e;
+            Some(n)
+        })
+        .collect();
     let rows_of = |idx: Option<&[usize]>| match idx {
-        None => (aggregate(models.len(), battles.iter().copied()), Vec::new()),
-        Some(idx) => (
-            aggregate(models.len(), idx.iter().map(|&i| battles[i])),
-            Vec::new(),
-        ),
+        None => (classes.rows(&all), Vec::new()),
+        Some(idx) => (classes.resample_rows(idx), Vec::new()),
     };
-    fit_with_bootstrap(models, battles.len(), 0, &rows_of, opts)
+    fit_with_bootstrap(models, classes.len(), 0, &rows_of, opts)
 }

@@ -153,8 +153,13 @@ fn bradley_terry_equals_sklearn_and_recovers_order() {
     for (i, &(lo, hi)) in r.ci.iter().enumerate() {
         assert!(lo < r.rating[i] && r.rating[i] < hi);
     }
-    // Deterministic, and anchoring shifts every rating by one constant.
+    // Deterministic whatever the battle order, and anchoring shifts every
+    // rating by one constant.
     assert_eq!(bradley_terry(&models, &b, &opts).unwrap(), r);
+    let mut reordered = b.clone();
+    reordered.reverse();
+    reordered.rotate_left(1234);
+    assert_eq!(bradley_terry(&models, &reordered, &opts).unwrap(), r);
     let anchored = bradley_terry(
         &models,
         &b,
