@@ -17,6 +17,7 @@
 
 use crate::{pairs, Judgment};
 use std::collections::{BTreeMap, BTreeSet};
+use wildstat_stats::svg::{heatmap, ColorScale, HeatmapOptions};
 use wildstat_stats::upgma_order;
 
 /// Preference rates between every two models, clustered order.
@@ -84,6 +85,32 @@ pub fn preference_matrix(judgments: &[Judgment]) -> PrefMatrix {
         rate,
         n,
     }
+}
+
+/// The matrix as an SVG heatmap (`wildstat_stats::svg::heatmap`, diverging
+/// colours on a fixed 0..1 scale, so 0.5 = evenly matched is white).
+pub fn matrix_svg(m: &PrefMatrix, title: &str) -> String {
+    let opts = HeatmapOptions {
+        title: title.to_string(),
+        scale: ColorScale::Diverging,
+        vmin: Some(0.0),
+        vmax: Some(1.0),
+        show_values: None,
+        digits: 2,
+    };
+    heatmap(&m.models, &m.rate, &opts)
+}
+
+/// Parse `--flip SX:X,SY:Y` (student:teacher, twice) into `(sx, x, sy, y)`.
+pub fn parse_flip(spec: &str) -> Result<(String, String, String, String), String> {
+    let err = || format!("--flip {spec:?}: expected STUDENT_X:TEACHER_X,STUDENT_Y:TEACHER_Y");
+    let (first, second) = spec.split_once(',').ok_or_else(err)?;
+    let (sx, x) = first.split_once(':').ok_or_else(err)?;
+    let (sy, y) = second.split_once(':').ok_or_else(err)?;
+    if [sx, x, sy, y].iter().any(|s| s.is_empty()) {
+        return Err(err());
+    }
+    Ok((sx.into(), x.into(), sy.into(), y.into()))
 }
 
 /// FlipCt between the teacher pair (X, Y) and the student pair (SX, SY).

@@ -70,6 +70,33 @@ pub fn scores(
         .collect())
 }
 
+/// The per-category means of `judge` from [`scores`] rows, as radar input:
+/// (categories sorted, one `(model, score per category)` per model, NaN
+/// where a model has no grade in a category).
+pub fn category_series(rows: &[ScoreRow], judge: &str) -> (Vec<String>, Vec<(String, Vec<f64>)>) {
+    let mut cats: Vec<String> = rows
+        .iter()
+        .filter(|r| r.judge == judge)
+        .filter_map(|r| r.category.clone())
+        .collect();
+    cats.sort();
+    cats.dedup();
+    let mut series: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.judge == judge) {
+        if let Some(c) = &r.category {
+            let i = cats.binary_search(c).expect("collected above");
+            series
+                .entry(&r.model)
+                .or_insert_with(|| vec![f64::NAN; cats.len()])[i] = r.mean;
+        }
+    }
+    let series = series
+        .into_iter()
+        .map(|(m, v)| (m.to_string(), v))
+        .collect();
+    (cats, series)
+}
+
 /// A radar (radial) chart: one axis per category, clockwise from the top,
 /// one closed polygon per model (`series[m].1[c]` = score on category `c`,
 /// NaN = no point, drawn at the centre), radius linear from 0 to `max`.

@@ -23,6 +23,7 @@
 
 use crate::bt::{fit_with_bootstrap, Battle, BtOptions, Ratings, Row};
 use regex::Regex;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use wildstat_stats::numpy;
 
@@ -133,6 +134,37 @@ pub struct StyledBattle {
     pub a: StyleFeatures,
     /// Answer B's features.
     pub b: StyleFeatures,
+}
+
+/// Join pairwise verdicts with the style features of the judged answers,
+/// keyed by (model, item): the battles of [`crate::bt::battles`] with both
+/// answers' features. Errors naming the first verdict whose answer is missing.
+pub fn styled_battles(
+    judgments: &[crate::Judgment],
+    features: &BTreeMap<(String, String), StyleFeatures>,
+) -> Result<(Vec<String>, Vec<StyledBattle>), String> {
+    let (models, battles) = crate::bt::battles(judgments);
+    let pairs = crate::pairs(judgments).filter(|p| p.model_a != p.model_b);
+    let mut out = Vec::with_capacity(battles.len());
+    for (battle, p) in battles.into_iter().zip(pairs) {
+        let get = |model: &str| {
+            features
+                .get(&(model.to_string(), p.item.clone()))
+                .copied()
+                .ok_or_else(|| {
+                    format!(
+                        "no answer of {model} to item {:?} for style control",
+                        p.item
+                    )
+                })
+        };
+        out.push(StyledBattle {
+            battle,
+            a: get(&p.model_a)?,
+            b: get(&p.model_b)?,
+        });
+    }
+    Ok((models, out))
 }
 
 /// Standardized style covariates of each battle (length, headers, lists,

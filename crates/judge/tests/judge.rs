@@ -6,9 +6,10 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use wildstat_judge::bt::{battles, bradley_terry, Battle, BtOptions};
-use wildstat_judge::matrix::{flip_count, preference_matrix, FlipCount};
+use wildstat_judge::matrix::{flip_count, matrix_svg, parse_flip, preference_matrix, FlipCount};
 use wildstat_judge::style::{
-    bradley_terry_style, markdown_counts, style_features, token_len, StyleFeatures, StyledBattle,
+    bradley_terry_style, markdown_counts, style_features, styled_battles, token_len, StyleFeatures,
+    StyledBattle,
 };
 use wildstat_judge::winrate::win_rates;
 use wildstat_judge::{
@@ -375,13 +376,16 @@ fn table4_fixture() -> Vec<Judgment> {
 #[test]
 fn flipct_and_prefrt_hand_worked() {
     let j = table4_fixture();
-    assert_eq!(
-        flip_count(&j, "SX", "X", "SY", "Y"),
-        FlipCount {
-            items_both: 4,
-            flips: 2
-        }
-    );
+    let want = FlipCount {
+        items_both: 4,
+        flips: 2,
+    };
+    let (sx, x, sy, y) = parse_flip("SX:X,SY:Y").unwrap();
+    assert_eq!(flip_count(&j, &sx, &x, &sy, &y), want);
+    // The same question asked the other way round counts the same flips.
+    assert_eq!(flip_count(&j, "SY", "Y", "SX", "X"), want);
+    assert!(parse_flip("SX:X").unwrap_err().contains("--flip"));
+    assert!(parse_flip("SX:X,:Y").is_err());
     let m = preference_matrix(&j);
     let rate = |r: &str, c: &str| {
         let i = m.models.iter().position(|x| x == r).unwrap();
@@ -399,8 +403,8 @@ fn flipct_and_prefrt_hand_worked() {
     let pos = |x: &str| m.models.iter().position(|y| y == x).unwrap() as i64;
     assert_eq!((pos("X") - pos("Y")).abs(), 1);
     assert_eq!((pos("SX") - pos("SY")).abs(), 1);
-    let svg = wildstat_stats::svg::heatmap(&m.models, &m.rate, &Default::default());
-    assert!(svg.starts_with("<svg"));
+    let svg = matrix_svg(&m, "PrefRt <judge>");
+    assert!(svg.starts_with("<svg") && svg.contains("PrefRt &lt;judge&gt;"));
     let md = tables::matrix_table(&m).to_markdown();
     assert!(md.contains("0.600"), "{md}");
 }
@@ -627,6 +631,45 @@ fn shared_mt_bench() {
         (8.3625, 8.0375, 8.2)
     );
     assert_eq!(rows.iter().filter(|r| r.category.is_some()).count(), 8);
+    let (cats, series) = scores::category_series(&rows, "gpt-4");
+    assert_eq!(cats.len(), 8);
+    assert_eq!(series.len(), 1);
+    let coding = cats.iter().position(|c| c == "coding").unwrap();
+    assert_eq!(series[0].1[coding], 6.45);
+    let svg = scores::radar_svg("MT-Bench", &cats, &series, 10.0);
+    assert_eq!(svg.matches("<polygon").count(), 5 + 1);
+}
+
+#[test]
+fn styled_battles_join_answers() {
+    let text =
+        "{\"question_id\":\"q1\",\"model_a\":\"a\",\"model_b\":\"b\",\"winner\":\"model_a\"}\n\
+                {\"question_id\":\"q2\",\"model_a\":\"b\",\"model_b\":\"a\",\"winner\":\"tie\"}";
+    let mut j = parse_judgments("s", text).unwrap();
+    j.sort();
+    let f = |t: u64| StyleFeatures {
+        token_len: t,
+        headers: 0,
+        lists: 0,
+        bold: 0,
+    };
+    let mut feats: BTreeMap<(String, String), StyleFeatures> = BTreeMap::new();
+    feats.insert(("a".into(), "q1".into()), f(10));
+    feats.insert(("b".into(), "q1".into()), f(20));
+    feats.insert(("a".into(), "q2".into()), f(30));
+    let e = styled_battles(&j, &feats).unwrap_err();
+    assert!(e.contains("no answer of b to item \"q2\""), "{e}");
+    feats.insert(("b".into(), "q2".into()), f(40));
+    let (models, sb) = styled_battles(&j, &feats).unwrap();
+    assert_eq!(models, ["a", "b"]);
+    assert_eq!(
+        (sb[0].a.token_len, sb[0].b.token_len, sb[0].battle.score_a),
+        (10, 20, 1.0)
+    );
+    assert_eq!(
+        (sb[1].a.token_len, sb[1].b.token_len, sb[1].battle.a),
+        (40, 30, 1)
+    );
 }
 
 #[test]
