@@ -728,3 +728,28 @@ fn shared_arena_hard_metadata() {
     }
     assert_eq!(n, 750);
 }
+
+#[test]
+fn truncated_files_error_without_panic() {
+    for name in [
+        "alpaca_small.json",
+        "fastchat_pair_small.jsonl",
+        "style_battles.jsonl",
+    ] {
+        let text = std::fs::read_to_string(fixture(name)).unwrap();
+        let text = &text[..text.len().min(6000)];
+        for end in (0..text.len())
+            .step_by(97)
+            .filter(|&e| text.is_char_boundary(e))
+        {
+            match parse_judgments(name, &text[..end]) {
+                Ok(_) => {}
+                Err(e) => assert!(
+                    e.starts_with(&format!("{name}:")) && !e.contains('\n'),
+                    "{e}"
+                ),
+            }
+            let _ = parse_explanations(name, &text[..end]);
+        }
+    }
+}
