@@ -442,6 +442,67 @@ fn sharded_rerun_with_other_settings_or_inputs_is_refused_and_force_redoes_it() 
 }
 
 #[test]
+#[ignore = "bug: the input fingerprint hashes only the first and last 64 KiB, so a same-size edit in the middle of a larger input goes unnoticed and the finished rank is skipped"]
+fn sharded_rerun_notices_a_same_size_edit_in_the_middle_of_a_large_input() {
+    let t = tempdir("midedit");
+    let input = t.join("big");
+    ok(argv(&[
+        "synth",
+        "--out",
+        &s(&input),
+        "--conversations",
+        "3000",
+    ]));
+    let out = t.join("out");
+    let opts = ["--refs", "all", "--bootstrap", "10"];
+    ok(sim_rank(&input, &out, &opts, 0, 2));
+    // Change one letter of a response text far from both ends of the file
+    // (the text is stored uncompressed there, so the file stays readable).
+    let file = input.join("terse-1b.parquet");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let (lo, hi) = (100 << 10, bytes.len() - (100 << 10));
+    assert!(lo < hi, "the synthetic file is larger than 200 KiB");
+    // A run of words (lowercase letters and spaces): response text.
+    let prose = |w: &[u8]| {
+        w.iter().all(|b| b.is_ascii_lowercase() || *b == b' ')
+            && w.iter().filter(|b| **b == b' ').count() >= 4
+    };
+    let at = (lo..hi - 40)
+        .find(|&i| prose(&bytes[i..i + 40]) && bytes[i].is_ascii_lowercase())
+        .expect("response text in the middle of the file");
+    bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+    std::fs::write(&file, &bytes).unwrap();
+    // The changed file is still a readable input.
+    let changed = t.join("changed");
+    ok(similarity(&input, &changed, &opts));
+    refused(
+        &sim_rank(&input, &out, &opts, 0, 2),
+        &["finished with other settings or inputs", &s(&file)],
+    );
+    let _ = std::fs::remove_dir_all(&t);
+}
+
+#[test]
+#[ignore = "bug: merge of a run with a huge world size lists every missing rank in its error (7.9 MB on one line for --world-size 1000000)"]
+fn merge_names_missing_ranks_of_a_huge_world_in_a_short_line() {
+    let t = tempdir("hugeworld");
+    let out = t.join("out");
+    ok(sim_rank(
+        &sample(),
+        &out,
+        &["--models", "terse-1b,headings-70b", "--bootstrap", "10"],
+        0,
+        1_000_000,
+    ));
+    let line = refused(
+        &argv(&["merge", &s(&out)]),
+        &["similarity ranks not finished: 1, 2", "of 1000000"],
+    );
+    assert!(line.len() < 500, "{} bytes of error", line.len());
+    let _ = std::fs::remove_dir_all(&t);
+}
+
+#[test]
 fn merge_refuses_missing_damaged_foreign_or_mismatched_parts() {
     let t = tempdir("merge");
     let input = sample();
@@ -449,6 +510,19 @@ fn merge_refuses_missing_damaged_foreign_or_mismatched_parts() {
     all_ranks(&input, &base, &ALL, 3);
     let refs2 = t.join("refs2");
     all_ranks(&input, &refs2, &["--refs", "2", "--bootstrap", "100"], 3);
+    for r in 0..3 {
+        ok(argv(&[
+            "style",
+            &s(&input),
+            "--out",
+            &s(&t.join("style")),
+            "-q",
+            "--rank",
+            &r.to_string(),
+            "--world-size",
+            "3",
+        ]));
+    }
     let world4 = t.join("world4");
     ok(sim_rank(&input, &world4, &ALL, 3, 4));
 
@@ -517,6 +591,14 @@ fn merge_refuses_missing_damaged_foreign_or_mismatched_parts() {
                 .unwrap();
             },
             "similarity-00001.part: not a wildstat part file",
+        ),
+        (
+            "other-stage",
+            |d, t| {
+                let style = t.join("style.work/parts/style-00001.part");
+                std::fs::copy(style, d.join("similarity-00001.part")).unwrap();
+            },
+            "similarity-00001.part: rank 1 was made by another run than rank 0 (stage style vs similarity)",
         ),
         (
             "two-configs",
@@ -591,6 +673,8 @@ fn runs_killed_at_any_failpoint_leave_nothing_and_rerun_to_the_same_bytes() {
             let o = wildstat_env(run(&out, &[]), &[("WILDSTAT_FAILPOINT", point)]);
             assert_aborted(&o, point);
             assert!(!out.exists(), "{point}: {out:?} exists");
+            // The killed run's temporary folder is there until the rerun.
+            assert_eq!(leftovers(&t).len(), 1, "{point}");
             ok(run(&out, &[]));
             assert_same_outputs(&out, &clean, true);
             assert_eq!(leftovers(&t), Vec::<String>::new(), "{stage} {point}");
@@ -605,6 +689,7 @@ fn runs_killed_at_any_failpoint_leave_nothing_and_rerun_to_the_same_bytes() {
         );
         assert_aborted(&o, "forced out-before-rename");
         assert!(snapshot(&old) == kept);
+        assert_eq!(leftovers(&t).len(), 1);
         ok(run(&old, &["--force"]));
         assert_same_outputs(&old, &clean, true);
         assert_eq!(leftovers(&t), Vec::<String>::new());
@@ -654,6 +739,7 @@ fn runs_killed_at_any_failpoint_leave_nothing_and_rerun_to_the_same_bytes() {
             );
             assert_aborted(&o, point);
             assert!(!out.exists(), "merge {point}: {out:?} exists");
+            assert_eq!(leftovers(&t).len(), 1, "merge {point}");
             ok(argv(&["merge", &s(&out), "-q"]));
             assert_same_outputs(&out, &clean, false);
             assert_eq!(leftovers(&t), Vec::<String>::new(), "{stage} merge {point}");
@@ -922,6 +1008,47 @@ fn numeric_flags_reject_out_of_range_values_with_one_line_and_accept_their_range
             );
             assert!(!out.exists(), "{a:?} wrote {out:?}");
         }
+    }
+    // Rank and world size from the environment.
+    for (env, why) in [
+        (
+            [("WILDSTAT_RANK", "-1"), ("WILDSTAT_WORLD_SIZE", "2")],
+            "WILDSTAT_RANK=\"-1\"",
+        ),
+        (
+            [
+                ("WILDSTAT_RANK", "18446744073709551616"),
+                ("WILDSTAT_WORLD_SIZE", "2"),
+            ],
+            "WILDSTAT_RANK=\"18446744073709551616\"",
+        ),
+        (
+            [("WILDSTAT_RANK", "0"), ("WILDSTAT_WORLD_SIZE", "1000001")],
+            "WILDSTAT_WORLD_SIZE=\"1000001\": 1000001 is out of range",
+        ),
+        (
+            [("WILDSTAT_RANK", "0"), ("WILDSTAT_WORLD_SIZE", "0")],
+            "--world-size 0",
+        ),
+        (
+            [
+                ("SLURM_ARRAY_TASK_ID", "x"),
+                ("SLURM_ARRAY_TASK_COUNT", "2"),
+            ],
+            "SLURM_ARRAY_TASK_ID=\"x\"",
+        ),
+    ] {
+        let out = t.join("env");
+        let o = wildstat_env(sim(&["--out", &s(&out)]), &env);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{env:?}: {err}");
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "{env:?}: {err}");
+        assert!(
+            lines[0].starts_with("wildstat: error:") && lines[0].contains(why),
+            "{err}"
+        );
+        assert!(!out.exists() && !t.join("env.work").exists());
     }
     // A rank at or beyond the world size is refused in one line.
     refused(
