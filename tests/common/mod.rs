@@ -48,6 +48,57 @@ where
         .expect("run wildstat")
 }
 
+/// Runs `wildstat ARGS` with extra environment variables (on top of
+/// `RAYON_NUM_THREADS=2`, which they may override).
+pub fn wildstat_env<I, S>(args: I, env: &[(&str, &str)]) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wildstat"));
+    cmd.args(args).env("RAYON_NUM_THREADS", "2");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run wildstat")
+}
+
+/// Every file under `dir` (recursively, following nothing) with its bytes;
+/// a symbolic link is recorded as its target. For "nothing changed" checks.
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(p: &Path, out: &mut std::collections::BTreeMap<PathBuf, Vec<u8>>) {
+        let meta = std::fs::symlink_metadata(p).expect("stat");
+        if meta.file_type().is_symlink() {
+            let t = std::fs::read_link(p).expect("readlink");
+            out.insert(p.to_path_buf(), t.into_os_string().into_encoded_bytes());
+        } else if meta.is_dir() {
+            out.insert(p.to_path_buf(), b"<dir>".to_vec());
+            for e in std::fs::read_dir(p).expect("list") {
+                walk(&e.expect("entry").path(), out);
+            }
+        } else {
+            out.insert(p.to_path_buf(), std::fs::read(p).expect("read"));
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, &mut out);
+    out
+}
+
+/// Copies the files of folder `src` (recursively) into a new folder `dst`.
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).expect("create copy");
+    for e in std::fs::read_dir(src).expect("list") {
+        let e = e.expect("entry");
+        let to = dst.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), &to).expect("copy");
+        }
+    }
+}
+
 /// Stdout of a run that must succeed.
 pub fn ok<I, S>(args: I) -> String
 where
