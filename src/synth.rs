@@ -466,7 +466,7 @@ fn run_multi(args: &Args, runs: usize) -> Result<()> {
         gold += &format!("{}\t{}\n", p.hash, gold_answer(p, args.seed));
     }
     out.write("gold.tsv", gold)?;
-    let dir = out.commit(provenance(&args))?;
+    let dir = out.commit(provenance(args))?;
     eprintln!(
         "synth: wrote {total} transcripts of {k} models x {} prompts x {runs} runs to {}",
         ps.len(),

@@ -20,8 +20,9 @@ pub struct Args {
     /// Output folder.
     #[arg(long, value_name = "P")]
     pub out: PathBuf,
-    /// Number of buckets, the array size of the ranks (1 to 65536).
-    #[arg(long, value_name = "N", value_parser = range_usize(1, 65_536))]
+    /// Number of buckets, the array size of the ranks (1 to 1000: every
+    /// bucket is an open file while the partition is written).
+    #[arg(long, value_name = "N", value_parser = range_usize(1, 1000))]
     pub buckets: usize,
     /// Replace P if it exists and wildstat wrote it.
     #[arg(long)]

@@ -74,9 +74,11 @@ impl Select {
     /// Whether only the sampling-free defaults are set (what a rank reading a
     /// partition must have: the partition already applied the selection).
     fn is_default_but_seed(&self) -> bool {
-        let mut d = Select::default();
-        d.seed = self.seed;
-        *self == d
+        *self
+            == Select {
+                seed: self.seed,
+                ..Select::default()
+            }
     }
 }
 
@@ -153,15 +155,16 @@ impl Inputs {
 }
 
 /// One input file as recorded in part files and provenance: its path, size
-/// and a hash of its first and last 64 KiB (for Parquet, the footer with
-/// every column chunk's offsets and statistics).
+/// and a hash of its contents (whole files up to 64 MiB; for larger ones
+/// the first and last 64 MiB, which for Parquet hold the footer with every
+/// column chunk's offsets and statistics).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputId {
     /// The path as discovered from the INPUT arguments.
     pub path: String,
     /// Size in bytes.
     pub bytes: u64,
-    /// FNV-1a 64 of the first and last 64 KiB, as 16 hex digits.
+    /// FNV-1a 64 of the contents hashed, as 16 hex digits.
     pub hash: String,
 }
 
@@ -176,7 +179,7 @@ pub fn fingerprint(paths: &[PathBuf]) -> Result<Vec<InputId>> {
                 .metadata()
                 .with_context(|| format!("{}: cannot stat", p.display()))?
                 .len();
-            const EDGE: u64 = 64 << 10;
+            const EDGE: u64 = 64 << 20;
             let mut buf = Vec::new();
             (&mut f)
                 .take(EDGE)

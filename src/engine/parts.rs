@@ -296,15 +296,18 @@ pub fn ranks_present(dir: &Path, stage: &str) -> Vec<usize> {
 
 /// Refuses a merge with parts missing, as a one-line error naming them.
 pub fn check_complete(dir: &Path, stage: &str, world: usize) -> Result<()> {
-    let missing: Vec<String> = (0..world)
+    let missing: Vec<usize> = (0..world)
         .filter(|&r| !Part::new(dir, stage, r).done())
-        .map(|r| r.to_string())
         .collect();
     if !missing.is_empty() {
+        let mut list: Vec<String> = missing.iter().take(20).map(|r| r.to_string()).collect();
+        if missing.len() > 20 {
+            list.push(format!("and {} more", missing.len() - 20));
+        }
         bail!(
             "{}: {stage} ranks not finished: {} of {world} (rerun them, then merge)",
             dir.display(),
-            missing.join(", ")
+            list.join(", ")
         );
     }
     Ok(())

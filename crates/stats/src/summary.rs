@@ -230,6 +230,21 @@ impl Moments {
     }
 }
 
+/// Serialized as its exact text form ([`Moments::encode`]), so part files
+/// keep every bit of the sums.
+impl serde::Serialize for Moments {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.encode())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Moments {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Moments::decode(&text).ok_or_else(|| serde::de::Error::custom("malformed moments"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,20 +313,5 @@ mod tests {
             Moments::new()
         );
         assert!(Moments::decode("m1;1;-;-;x;y").is_none());
-    }
-}
-
-/// Serialized as its exact text form ([`Moments::encode`]), so part files
-/// keep every bit of the sums.
-impl serde::Serialize for Moments {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.encode())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Moments {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Moments::decode(&text).ok_or_else(|| serde::de::Error::custom("malformed moments"))
     }
 }
