@@ -37,15 +37,13 @@
 
 #![deny(missing_docs)]
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
+use crate::fxhash::{shard_of, FxMap, SHARDS};
 use crate::wordnet::WordNet;
 
 const NONE: u32 = u32::MAX;
-const SHARDS: usize = 64;
 
 /// Python `str.isspace()` as used by `str.split()` with no argument.
 pub fn is_py_whitespace(c: char) -> bool {
@@ -71,71 +69,6 @@ pub fn py_split(text: &str) -> impl Iterator<Item = &str> + '_ {
 }
 
 pub use crate::pylower::py_lower;
-
-/// Small multiplicative hasher (FxHash-style) for the internal maps; keys
-/// are short words, so SipHash's per-call setup dominates otherwise.
-#[derive(Clone, Copy, Default)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut buf = [0u8; 8];
-            buf[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(buf));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(i as u64);
-    }
-
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        // The product's well-mixed middle bits become the low bits that
-        // pick buckets (as rustc-hash 2 does).
-        self.0.rotate_left(26)
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
-fn shard_of(s: &str) -> usize {
-    let mut h = FxHasher::default();
-    h.write(s.as_bytes());
-    // Re-mixed, so the shard does not correlate with the bits the map
-    // itself uses (low bits for the bucket, top 7 for the tag).
-    (h.finish().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize % SHARDS
-}
 
 /// Thread-safe string interner with dense ids, sharded to limit contention.
 struct Interner {

@@ -7,58 +7,17 @@
 //! sorted runs plus a bit-parallel LCS restricted to shared symbols, and
 //! METEOR through [`crate::meteor::score`]; all buffers live in [`Scratch`].
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::RwLock;
 
+use crate::fxhash::{shard_of, FxMap, SHARDS};
 use crate::lcs::{lcs_by_slots, LcsScratch, NO_SLOT};
 use crate::meteor::{MeteorContext, MeteorPrepared, MeteorScratch};
 use crate::rouge::{lcs_prf, ngram_prf, Prf};
 use crate::tokenize::{raw_tokens, StemmerChoice, TokenStemmer};
 
-/// Minimal Fx-style hasher for the interning maps (keys are short ASCII
-/// tokens; SipHash's DoS resistance is not needed for a batch tool).
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ b as u64).wrapping_mul(K);
-        }
-        self.0 = h;
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
-const SHARDS: usize = 64;
 /// Id recorded for raw tokens that rouge-score drops after stemming.
 const DROPPED: u32 = u32::MAX;
-
-fn shard_of(s: &str) -> usize {
-    let mut h = FxHasher::default();
-    s.hash(&mut h);
-    // High bits mix best for this multiplicative hash.
-    (h.finish() >> 58) as usize % SHARDS
-}
 
 /// A sharded, thread-safe string -> value map (read lock on hits).
 struct ShardedMap {
