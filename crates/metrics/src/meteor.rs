@@ -44,6 +44,9 @@ use crate::fxhash::{shard_of, FxMap, SHARDS};
 use crate::wordnet::WordNet;
 
 const NONE: u32 = u32::MAX;
+/// Most tokens the context's shared cache holds (beyond it, a new token's
+/// info is computed again on each sight: same ids, more time).
+const TOKEN_CACHE_CAP: usize = 1 << 20;
 
 /// Python `str.isspace()` as used by `str.split()` with no argument.
 pub fn is_py_whitespace(c: char) -> bool {
@@ -102,7 +105,7 @@ impl Interner {
 
 /// What the context knows about one token (as it appears in the text).
 #[derive(Clone)]
-struct WordInfo {
+pub(crate) struct WordInfo {
     /// Interned `str.lower()` of the token.
     word: u32,
     /// Interned Porter stem of the lowercased token.
@@ -137,6 +140,8 @@ pub struct MeteorContext {
     name_ids: Vec<u32>,
     /// Per raw token: lowercased word id, stem id, synonym ids.
     tokens: Vec<RwLock<FxMap<Box<str>, WordInfo>>>,
+    /// Per stem id: its synonym ids (shared by all its tokens).
+    stem_synonyms: Vec<RwLock<FxMap<u32, Arc<[u32]>>>>,
     empty: Arc<[u32]>,
 }
 
@@ -194,12 +199,13 @@ impl MeteorPrepared {
         self.len == 0
     }
 
-    /// Builds the stem groups from per-token word and stem ids.
-    fn group(&mut self, words: &[u32], stems: &[u32]) {
+    /// Builds the stem groups from per-token word and stem ids; `order` is
+    /// reusable storage.
+    fn group(&mut self, words: &[u32], stems: &[u32], order: &mut Vec<(u32, u32, u32)>) {
         let n = words.len();
         self.len = u32::try_from(n).expect("METEOR text longer than u32::MAX tokens");
-        let mut order: Vec<(u32, u32, u32)> =
-            (0..n).map(|i| (stems[i], words[i], i as u32)).collect();
+        order.clear();
+        order.extend((0..n).map(|i| (stems[i], words[i], i as u32)));
         // By stem, then word, then position: the word-sorted view.
         order.sort_unstable();
         self.group_word_pos = order.iter().map(|&(_, w, i)| (w, i)).collect();
@@ -257,6 +263,7 @@ impl MeteorContext {
             interner,
             name_ids,
             tokens: (0..SHARDS).map(|_| RwLock::new(FxMap::default())).collect(),
+            stem_synonyms: (0..SHARDS).map(|_| RwLock::new(FxMap::default())).collect(),
             empty: Arc::from(Vec::new()),
         }
     }
@@ -266,11 +273,12 @@ impl MeteorContext {
         self.wordnet.get()
     }
 
-    /// Calls `f` with the token's cached info, computing it on first sight.
-    fn with_token<R>(&self, token: &str, f: impl FnOnce(&WordInfo) -> R) -> R {
+    /// The token's info (lowercased word, stem and synonym ids), from the
+    /// context's cache or computed and cached on first sight.
+    pub(crate) fn token_info(&self, token: &str) -> WordInfo {
         let shard = &self.tokens[shard_of(token)];
         if let Some(info) = shard.read().unwrap_or_else(|e| e.into_inner()).get(token) {
-            return f(info);
+            return info.clone();
         }
         let lower = if token.is_ascii() {
             token.to_ascii_lowercase()
@@ -280,7 +288,31 @@ impl MeteorContext {
         let word = self.interner.intern(&lower);
         let stem = (self.stemmer)(&lower);
         let stem_id = self.interner.intern(&stem);
-        let ids = self.wordnet.get().synonym_ids(&stem);
+        let info = WordInfo {
+            word,
+            stem: stem_id,
+            synonyms: self.synonyms_of(stem_id, &stem),
+        };
+        let mut w = shard.write().unwrap_or_else(|e| e.into_inner());
+        if w.len() < TOKEN_CACHE_CAP / SHARDS {
+            w.entry(token.into()).or_insert(info).clone()
+        } else {
+            info
+        }
+    }
+
+    /// Interned WordNet synonym names of a stem (without the stem itself),
+    /// computed once per distinct stem.
+    fn synonyms_of(&self, stem_id: u32, stem: &str) -> Arc<[u32]> {
+        let shard = &self.stem_synonyms[stem_id as usize % SHARDS];
+        if let Some(s) = shard
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&stem_id)
+        {
+            return s.clone();
+        }
+        let ids = self.wordnet.get().synonym_ids(stem);
         let synonyms: Arc<[u32]> = if ids.is_empty() {
             self.empty.clone()
         } else {
@@ -289,47 +321,80 @@ impl MeteorContext {
                 .filter(|&id| id != stem_id)
                 .collect()
         };
-        let info = WordInfo {
-            word,
-            stem: stem_id,
-            synonyms,
-        };
         let mut w = shard.write().unwrap_or_else(|e| e.into_inner());
-        f(w.entry(token.into()).or_insert(info))
+        if w.len() < TOKEN_CACHE_CAP / SHARDS {
+            w.entry(stem_id).or_insert(synonyms).clone()
+        } else {
+            synonyms
+        }
     }
 
     /// Tokenises (`str.split()`), lowercases (`str.lower()`), interns words
     /// and stems, attaches each word's WordNet synonym ids and groups the
     /// tokens by stem.
     pub fn prepare(&self, text: &str) -> MeteorPrepared {
+        let mut b = MeteorBuilder::default();
+        for tok in py_split(text) {
+            b.push(&self.token_info(tok));
+        }
+        b.finish()
+    }
+}
+
+/// Assembles one [`MeteorPrepared`] from its tokens' infos, in text order;
+/// the buffers are reused from text to text.
+#[derive(Default)]
+pub(crate) struct MeteorBuilder {
+    words: Vec<u32>,
+    stems: Vec<u32>,
+    syn_slot: Vec<u32>,
+    /// The text's distinct non-empty synonym lists (slot = index + 1).
+    synonyms: Vec<Arc<[u32]>>,
+    /// Slot of each synonym list seen in this text, by address.
+    slots: FxMap<usize, u32>,
+    order: Vec<(u32, u32, u32)>,
+    empty: Arc<[u32]>,
+}
+
+impl MeteorBuilder {
+    /// Appends the next token.
+    #[inline]
+    pub(crate) fn push(&mut self, info: &WordInfo) {
+        self.words.push(info.word);
+        self.stems.push(info.stem);
+        let slot = if info.synonyms.is_empty() {
+            0
+        } else {
+            let next = self.synonyms.len() as u32 + 1;
+            *self
+                .slots
+                .entry(info.synonyms.as_ptr() as usize)
+                .or_insert_with(|| {
+                    self.synonyms.push(info.synonyms.clone());
+                    next
+                })
+        };
+        self.syn_slot.push(slot);
+    }
+
+    /// The preparation of the tokens pushed since the last call.
+    pub(crate) fn finish(&mut self) -> MeteorPrepared {
+        let mut synonyms = Vec::with_capacity(self.synonyms.len() + 1);
+        synonyms.push(self.empty.clone());
+        synonyms.append(&mut self.synonyms);
         let mut p = MeteorPrepared {
-            synonyms: vec![self.empty.clone()],
+            syn_slot: self.syn_slot.clone(),
+            synonyms,
             ..MeteorPrepared::default()
         };
-        let mut slots: FxMap<usize, u32> = FxMap::default();
-        let (mut words, mut stems) = (Vec::new(), Vec::new());
-        for tok in py_split(text) {
-            self.with_token(tok, |info| {
-                words.push(info.word);
-                stems.push(info.stem);
-                let slot = if info.synonyms.is_empty() {
-                    0
-                } else {
-                    let next = p.synonyms.len() as u32;
-                    *slots
-                        .entry(info.synonyms.as_ptr() as usize)
-                        .or_insert_with(|| {
-                            p.synonyms.push(info.synonyms.clone());
-                            next
-                        })
-                };
-                p.syn_slot.push(slot);
-            });
-        }
-        p.group(&words, &stems);
+        p.group(&self.words, &self.stems, &mut self.order);
         let stem_max = p.stem_keys.last().map_or(0, |&s| s + 1);
         let syn_max = p.synonyms.iter().flat_map(|l| l.iter()).max();
         p.id_bound = stem_max.max(syn_max.map_or(0, |&s| s + 1));
+        self.words.clear();
+        self.stems.clear();
+        self.syn_slot.clear();
+        self.slots.clear();
         p
     }
 }

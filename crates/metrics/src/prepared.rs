@@ -7,12 +7,15 @@
 //! sorted runs plus a bit-parallel LCS restricted to shared symbols, and
 //! METEOR through [`crate::meteor::score`]; all buffers live in [`Scratch`].
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::RwLock;
 
 use crate::fxhash::{shard_of, FxMap, SHARDS};
 use crate::lcs::{lcs_by_slots, LcsScratch, NO_SLOT};
-use crate::meteor::{MeteorContext, MeteorPrepared, MeteorScratch};
+use crate::meteor::{
+    py_split, MeteorBuilder, MeteorContext, MeteorPrepared, MeteorScratch, WordInfo,
+};
 use crate::rouge::{lcs_prf, ngram_prf, Prf};
 use crate::tokenize::{raw_tokens, StemmerChoice, TokenStemmer};
 
@@ -70,6 +73,8 @@ pub struct Preparer {
     next_id: AtomicU32,
     // METEOR: filled by meteor.rs (None for a ROUGE-only preparer).
     meteor: Option<MeteorContext>,
+    /// Identity of this preparer for the threads' front caches.
+    uid: u64,
 }
 
 impl std::fmt::Debug for Preparer {
@@ -112,6 +117,7 @@ impl Preparer {
             ids: ShardedMap::new(),
             next_id: AtomicU32::new(0),
             meteor,
+            uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -155,16 +161,163 @@ impl Preparer {
     /// Prepares one text (already `str.strip()`ped by the caller) for
     /// scoring against any number of others.
     pub fn prepare(&self, text: &str) -> Prepared {
-        let mut tokens = Vec::new();
-        let mut buf = String::new();
-        raw_tokens(text, &mut buf, |raw| {
+        FRONT
+            .try_with(|f| match f.try_borrow_mut() {
+                Ok(mut caches) => self.prepare_with(text, front_for(&mut caches, self.uid)),
+                Err(_) => self.prepare_with(text, &mut FrontCache::new(self.uid)),
+            })
+            .unwrap_or_else(|_| self.prepare_with(text, &mut FrontCache::new(self.uid)))
+    }
+
+    /// [`Preparer::prepare`] with this thread's front cache. Rouge tokens
+    /// never span Python whitespace (every whitespace character is a rouge
+    /// separator), so a text's rouge tokens are those of its `str.split()`
+    /// pieces in order, and one lookup per piece serves both metrics.
+    fn prepare_with(&self, text: &str, front: &mut FrontCache) -> Prepared {
+        let mut tokens = Vec::with_capacity(text.len() / 4);
+        for piece in py_split(text) {
+            let short = short_key(piece);
+            let hit = match short {
+                Some(k) => front.short.get(&k),
+                None => front.long.get(piece),
+            };
+            if let Some(e) = hit {
+                e.emit(&front.rouge, &mut tokens, &mut front.meteor);
+                continue;
+            }
+            let e = self.piece(piece, &mut front.rouge, &mut front.buf);
+            e.emit(&front.rouge, &mut tokens, &mut front.meteor);
+            if front.short.len() + front.long.len() < FRONT_CAP {
+                match short {
+                    Some(k) => front.short.insert(k, e),
+                    None => front.long.insert(piece.into(), e),
+                };
+            }
+        }
+        let meteor = self.meteor.as_ref().map(|_| front.meteor.finish());
+        Prepared::from_ids(tokens, meteor)
+    }
+
+    /// What one `str.split()` piece contributes (rouge ids beyond two are
+    /// appended to `overflow`), from the shared caches.
+    fn piece(&self, piece: &str, overflow: &mut Vec<u32>, buf: &mut String) -> Piece {
+        let mut ids = Vec::new();
+        raw_tokens(piece, buf, |raw| {
             let id = self.id_of_raw(raw);
             if id != DROPPED {
-                tokens.push(id);
+                ids.push(id);
             }
         });
-        let meteor = self.meteor.as_ref().map(|m| m.prepare(text));
-        Prepared::from_ids(tokens, meteor)
+        let rouge = match ids[..] {
+            [] => [0, 0],
+            [a] => [a, 0],
+            [a, b] => [a, b],
+            _ => {
+                let start = overflow.len() as u32;
+                overflow.extend_from_slice(&ids);
+                [start, 0]
+            }
+        };
+        Piece {
+            rouge_len: ids.len() as u32,
+            rouge,
+            meteor: self.meteor.as_ref().map(|m| m.token_info(piece)),
+        }
+    }
+}
+
+/// Most pieces one thread's front cache holds for one preparer; later new
+/// pieces are served by the shared caches (same ids, more time). About 64
+/// bytes per entry: at most ~4 MB per cache plus the overflow ids.
+const FRONT_CAP: usize = 1 << 16;
+/// Preparers whose front caches one thread keeps (most recent first).
+const FRONT_PREPARERS: usize = 2;
+
+/// Source of [`Preparer`] identities for the front caches.
+static NEXT_UID: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// This thread's front caches, most recently used preparer first.
+    static FRONT: RefCell<Vec<FrontCache>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The thread's front cache for preparer `uid`, moved to the front (a
+/// new one, evicting the least recently used, on first use).
+fn front_for(caches: &mut Vec<FrontCache>, uid: u64) -> &mut FrontCache {
+    match caches.iter().position(|c| c.owner == uid) {
+        Some(i) => caches[..=i].rotate_right(1),
+        None => {
+            caches.truncate(FRONT_PREPARERS - 1);
+            caches.insert(0, FrontCache::new(uid));
+        }
+    }
+    &mut caches[0]
+}
+
+/// A piece of at most 15 bytes as one integer: its bytes, zero-padded,
+/// and its length in the top byte (so distinct pieces get distinct keys).
+#[inline]
+fn short_key(piece: &str) -> Option<u128> {
+    let b = piece.as_bytes();
+    if b.len() > 15 {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..b.len()].copy_from_slice(b);
+    k[15] = b.len() as u8;
+    Some(u128::from_le_bytes(k))
+}
+
+/// What one `str.split()` piece of a text contributes to its preparation.
+struct Piece {
+    /// Number of rouge token ids of the piece.
+    rouge_len: u32,
+    /// The ids when at most two, else `[start, _]` of them in the cache's
+    /// overflow list.
+    rouge: [u32; 2],
+    /// Its METEOR word, stem and synonym ids.
+    meteor: Option<WordInfo>,
+}
+
+impl Piece {
+    #[inline]
+    fn emit(&self, overflow: &[u32], tokens: &mut Vec<u32>, meteor: &mut MeteorBuilder) {
+        let n = self.rouge_len as usize;
+        if n <= 2 {
+            tokens.extend_from_slice(&self.rouge[..n]);
+        } else {
+            let start = self.rouge[0] as usize;
+            tokens.extend_from_slice(&overflow[start..start + n]);
+        }
+        if let Some(info) = &self.meteor {
+            meteor.push(info);
+        }
+    }
+}
+
+/// A thread's lock-free memo of one preparer's per-piece results (copies
+/// of the shared caches' answers), with reusable per-text buffers.
+struct FrontCache {
+    owner: u64,
+    /// Pieces of at most 15 bytes, by [`short_key`].
+    short: FxMap<u128, Piece>,
+    long: FxMap<Box<str>, Piece>,
+    /// Rouge ids of the pieces with more than two.
+    rouge: Vec<u32>,
+    meteor: MeteorBuilder,
+    buf: String,
+}
+
+impl FrontCache {
+    fn new(owner: u64) -> Self {
+        FrontCache {
+            owner,
+            short: FxMap::default(),
+            long: FxMap::default(),
+            rouge: Vec::new(),
+            meteor: MeteorBuilder::default(),
+            buf: String::new(),
+        }
     }
 }
 
@@ -362,4 +515,64 @@ pub fn rouge_str(target: &str, prediction: &str) -> [Prf; 3] {
     let p = Preparer::rouge_only(StemmerChoice::Porter);
     let (t, r) = (p.prepare(target), p.prepare(prediction));
     rouge_prepared(&t, &r, &mut Scratch::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Texts whose whitespace, case folding and separators stress the
+    /// per-piece decomposition (U+0085, U+00A0, U+3000, U+001C are Python
+    /// whitespace; U+212A continues a rouge token; U+0130 ends one).
+    const TRICKY: [&str; 6] = [
+        "a\u{85}b\u{a0}c\u{3000}d\x1ce\u{200b}f  İstanbul \u{212A}elvin",
+        "x86_64 a/b/c/d/e foo-bar-baz Running RUNNING running, runs.",
+        "",
+        "  \t\n ",
+        "aİb İ \u{212A}\u{212A} 日本語abc ﬁnance Straße",
+        "a-very-long-hyphenated-piece-beyond-fifteen-bytes and short",
+    ];
+
+    /// The rouge ids of the whole text, tokenized without the pieces.
+    fn whole_text_ids(p: &Preparer, text: &str) -> Vec<u32> {
+        let mut ids = Vec::new();
+        raw_tokens(text, &mut String::new(), |raw| {
+            let id = p.id_of_raw(raw);
+            if id != DROPPED {
+                ids.push(id);
+            }
+        });
+        ids
+    }
+
+    #[test]
+    fn rouge_tokens_of_pieces_are_those_of_the_text() {
+        let p = Preparer::rouge_only(StemmerChoice::Porter);
+        for text in TRICKY {
+            assert_eq!(
+                p.prepare(text).tokens(),
+                whole_text_ids(&p, text),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn front_caches_keep_preparers_apart() {
+        // More preparers than a thread keeps front caches for, used in
+        // turn: each gives what a fresh preparer of its own gives.
+        let preparers: Vec<Preparer> = (0..FRONT_PREPARERS + 1)
+            .map(|k| match k % 2 {
+                0 => Preparer::rouge_only(StemmerChoice::Porter),
+                _ => Preparer::rouge_only(StemmerChoice::None),
+            })
+            .collect();
+        for _ in 0..3 {
+            for p in &preparers {
+                for text in TRICKY {
+                    assert_eq!(p.prepare(text).tokens(), whole_text_ids(p, text));
+                }
+            }
+        }
+    }
 }
