@@ -208,6 +208,10 @@ impl MeteorPrepared {
         order.extend((0..n).map(|i| (stems[i], words[i], i as u32)));
         // By stem, then word, then position: the word-sorted view.
         order.sort_unstable();
+        let groups = 1 + order.windows(2).filter(|w| w[0].0 != w[1].0).count();
+        self.stem_keys.reserve_exact(groups);
+        self.stem_start.reserve_exact(groups + 1);
+        self.stem_word.reserve_exact(groups);
         self.group_word_pos = order.iter().map(|&(_, w, i)| (w, i)).collect();
         self.group_pos = order.iter().map(|&(_, _, i)| i).collect();
         let mut k = 0;

@@ -174,7 +174,8 @@ impl Preparer {
     /// separator), so a text's rouge tokens are those of its `str.split()`
     /// pieces in order, and one lookup per piece serves both metrics.
     fn prepare_with(&self, text: &str, front: &mut FrontCache) -> Prepared {
-        let mut tokens = Vec::with_capacity(text.len() / 4);
+        let mut tokens = std::mem::take(&mut front.tokens);
+        tokens.clear();
         for piece in py_split(text) {
             let short = short_key(piece);
             let hit = match short {
@@ -195,7 +196,9 @@ impl Preparer {
             }
         }
         let meteor = self.meteor.as_ref().map(|_| front.meteor.finish());
-        Prepared::from_ids(tokens, meteor)
+        let prepared = Prepared::build(&tokens, meteor, &mut front.runs);
+        front.tokens = tokens;
+        prepared
     }
 
     /// What one `str.split()` piece contributes (rouge ids beyond two are
@@ -306,6 +309,8 @@ struct FrontCache {
     rouge: Vec<u32>,
     meteor: MeteorBuilder,
     buf: String,
+    tokens: Vec<u32>,
+    runs: RunScratch,
 }
 
 impl FrontCache {
@@ -317,6 +322,8 @@ impl FrontCache {
             rouge: Vec::new(),
             meteor: MeteorBuilder::default(),
             buf: String::new(),
+            tokens: Vec::new(),
+            runs: RunScratch::default(),
         }
     }
 }
@@ -337,36 +344,52 @@ pub struct Prepared {
     meteor: Option<MeteorPrepared>,
 }
 
-/// Sorts `v` and collapses equal keys into (key, count) runs.
-fn runs<K: Ord + Copy>(mut v: Vec<K>) -> Vec<(K, u32)> {
+/// Sorts `v` and collapses equal keys into (key, count) runs, built in
+/// `out` and returned as an exactly sized copy.
+fn runs<K: Ord + Copy>(v: &mut [K], out: &mut Vec<(K, u32)>) -> Vec<(K, u32)> {
     v.sort_unstable();
-    let mut out: Vec<(K, u32)> = Vec::new();
-    for k in v {
+    out.clear();
+    for &k in v.iter() {
         match out.last_mut() {
             Some((last, c)) if *last == k => *c += 1,
             _ => out.push((k, 1)),
         }
     }
-    out.shrink_to_fit();
-    out
+    out.to_vec()
+}
+
+/// Reusable buffers for building [`Prepared`] runs.
+#[derive(Default)]
+struct RunScratch {
+    uni: Vec<u32>,
+    uni_runs: Vec<(u32, u32)>,
+    bi: Vec<u64>,
+    bi_runs: Vec<(u64, u32)>,
 }
 
 impl Prepared {
     /// Builds the runs from token ids (ids from any consistent interning).
     pub fn from_ids(tokens: Vec<u32>, meteor: Option<MeteorPrepared>) -> Self {
-        let uni = runs(tokens.clone());
+        Self::build(&tokens, meteor, &mut RunScratch::default())
+    }
+
+    fn build(tokens: &[u32], meteor: Option<MeteorPrepared>, s: &mut RunScratch) -> Self {
+        s.uni.clear();
+        s.uni.extend_from_slice(tokens);
+        let uni = runs(&mut s.uni, &mut s.uni_runs);
         let ranks = tokens
             .iter()
             .map(|id| uni.binary_search_by_key(id, |&(k, _)| k).expect("present") as u32)
             .collect();
-        let bi = runs(
+        s.bi.clear();
+        s.bi.extend(
             tokens
                 .windows(2)
-                .map(|w| ((w[0] as u64) << 32) | w[1] as u64)
-                .collect(),
+                .map(|w| ((w[0] as u64) << 32) | w[1] as u64),
         );
+        let bi = runs(&mut s.bi, &mut s.bi_runs);
         Prepared {
-            tokens,
+            tokens: tokens.to_vec(),
             ranks,
             uni,
             bi,
