@@ -40,7 +40,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
-use crate::fxhash::{shard_of, FxMap, SHARDS};
+use crate::fxhash::{shard_of, FxMap, StrMap, SHARDS};
 use crate::wordnet::WordNet;
 
 const NONE: u32 = u32::MAX;
@@ -75,14 +75,14 @@ pub use crate::pylower::py_lower;
 
 /// Thread-safe string interner with dense ids, sharded to limit contention.
 struct Interner {
-    shards: Vec<RwLock<FxMap<Box<str>, u32>>>,
+    shards: Vec<RwLock<StrMap<u32>>>,
     next: AtomicU32,
 }
 
 impl Interner {
     fn new() -> Self {
         Interner {
-            shards: (0..SHARDS).map(|_| RwLock::new(FxMap::default())).collect(),
+            shards: (0..SHARDS).map(|_| RwLock::new(StrMap::default())).collect(),
             next: AtomicU32::new(0),
         }
     }
@@ -93,13 +93,11 @@ impl Interner {
             return id;
         }
         let mut w = shard.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(&id) = w.get(s) {
-            return id;
-        }
-        let id = self.next.fetch_add(1, Ordering::Relaxed);
-        assert!(id != NONE, "METEOR interner overflow");
-        w.insert(s.into(), id);
-        id
+        *w.get_or_insert_with(s, || {
+            let id = self.next.fetch_add(1, Ordering::Relaxed);
+            assert!(id != NONE, "METEOR interner overflow");
+            id
+        })
     }
 }
 
@@ -139,7 +137,7 @@ pub struct MeteorContext {
     /// Interner id of WordNet name `k` is `name_ids[k]`.
     name_ids: Vec<u32>,
     /// Per raw token: lowercased word id, stem id, synonym ids.
-    tokens: Vec<RwLock<FxMap<Box<str>, WordInfo>>>,
+    tokens: Vec<RwLock<StrMap<WordInfo>>>,
     /// Per stem id: its synonym ids (shared by all its tokens).
     stem_synonyms: Vec<RwLock<FxMap<u32, Arc<[u32]>>>>,
     empty: Arc<[u32]>,
@@ -266,7 +264,7 @@ impl MeteorContext {
             stemmer,
             interner,
             name_ids,
-            tokens: (0..SHARDS).map(|_| RwLock::new(FxMap::default())).collect(),
+            tokens: (0..SHARDS).map(|_| RwLock::new(StrMap::default())).collect(),
             stem_synonyms: (0..SHARDS).map(|_| RwLock::new(FxMap::default())).collect(),
             empty: Arc::from(Vec::new()),
         }
@@ -299,7 +297,7 @@ impl MeteorContext {
         };
         let mut w = shard.write().unwrap_or_else(|e| e.into_inner());
         if w.len() < TOKEN_CACHE_CAP / SHARDS {
-            w.entry(token.into()).or_insert(info).clone()
+            w.get_or_insert_with(token, || info).clone()
         } else {
             info
         }

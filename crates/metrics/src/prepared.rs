@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::RwLock;
 
-use crate::fxhash::{shard_of, FxMap, SHARDS};
+use crate::fxhash::{shard_of, StrMap, SHARDS};
 use crate::lcs::{lcs_by_slots, LcsScratch, NO_SLOT};
 use crate::meteor::{
     py_split, MeteorBuilder, MeteorContext, MeteorPrepared, MeteorScratch, WordInfo,
@@ -24,13 +24,13 @@ const DROPPED: u32 = u32::MAX;
 
 /// A sharded, thread-safe string -> value map (read lock on hits).
 struct ShardedMap {
-    shards: Vec<RwLock<FxMap<Box<str>, u32>>>,
+    shards: Vec<RwLock<StrMap<u32>>>,
 }
 
 impl ShardedMap {
     fn new() -> Self {
         ShardedMap {
-            shards: (0..SHARDS).map(|_| RwLock::new(FxMap::default())).collect(),
+            shards: (0..SHARDS).map(|_| RwLock::new(StrMap::default())).collect(),
         }
     }
 
@@ -45,12 +45,7 @@ impl ShardedMap {
         let mut m = self.shards[shard]
             .write()
             .unwrap_or_else(|e| e.into_inner());
-        if let Some(&v) = m.get(key) {
-            return v;
-        }
-        let v = make();
-        m.insert(key.into(), v);
-        v
+        *m.get_or_insert_with(key, make)
     }
 
     fn len(&self) -> usize {
@@ -177,22 +172,14 @@ impl Preparer {
         let mut tokens = std::mem::take(&mut front.tokens);
         tokens.clear();
         for piece in py_split(text) {
-            let short = short_key(piece);
-            let hit = match short {
-                Some(k) => front.short.get(&k),
-                None => front.long.get(piece),
-            };
-            if let Some(e) = hit {
+            if let Some(e) = front.pieces.get(piece) {
                 e.emit(&front.rouge, &mut tokens, &mut front.meteor);
                 continue;
             }
             let e = self.piece(piece, &mut front.rouge, &mut front.buf);
             e.emit(&front.rouge, &mut tokens, &mut front.meteor);
-            if front.short.len() + front.long.len() < FRONT_CAP {
-                match short {
-                    Some(k) => front.short.insert(k, e),
-                    None => front.long.insert(piece.into(), e),
-                };
+            if front.pieces.len() < FRONT_CAP {
+                front.pieces.get_or_insert_with(piece, || e);
             }
         }
         let meteor = self.meteor.as_ref().map(|_| front.meteor.finish());
@@ -257,20 +244,6 @@ fn front_for(caches: &mut Vec<FrontCache>, uid: u64) -> &mut FrontCache {
     &mut caches[0]
 }
 
-/// A piece of at most 15 bytes as one integer: its bytes, zero-padded,
-/// and its length in the top byte (so distinct pieces get distinct keys).
-#[inline]
-fn short_key(piece: &str) -> Option<u128> {
-    let b = piece.as_bytes();
-    if b.len() > 15 {
-        return None;
-    }
-    let mut k = [0u8; 16];
-    k[..b.len()].copy_from_slice(b);
-    k[15] = b.len() as u8;
-    Some(u128::from_le_bytes(k))
-}
-
 /// What one `str.split()` piece of a text contributes to its preparation.
 struct Piece {
     /// Number of rouge token ids of the piece.
@@ -302,9 +275,7 @@ impl Piece {
 /// of the shared caches' answers), with reusable per-text buffers.
 struct FrontCache {
     owner: u64,
-    /// Pieces of at most 15 bytes, by [`short_key`].
-    short: FxMap<u128, Piece>,
-    long: FxMap<Box<str>, Piece>,
+    pieces: StrMap<Piece>,
     /// Rouge ids of the pieces with more than two.
     rouge: Vec<u32>,
     meteor: MeteorBuilder,
@@ -317,8 +288,7 @@ impl FrontCache {
     fn new(owner: u64) -> Self {
         FrontCache {
             owner,
-            short: FxMap::default(),
-            long: FxMap::default(),
+            pieces: StrMap::default(),
             rouge: Vec::new(),
             meteor: MeteorBuilder::default(),
             buf: String::new(),
