@@ -8,6 +8,16 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// Number of shards of the thread-safe maps (limits lock contention).
 pub(crate) const SHARDS: usize = 64;
 
+/// Most entries one shard of a shared cache holds: 7/8 of 16,384, so its
+/// table never grows past 16,384 buckets (hashbrown's load limit). A full
+/// shard stops caching: later keys are computed again on each sight, with
+/// the same result.
+pub(crate) const SHARD_CAP: usize = 7 << 11;
+
+/// Longest key the caches store (longer ones, rare and seldom repeated,
+/// are computed on each sight), so that a cache's bytes are bounded too.
+pub(crate) const MAX_CACHED_KEY: usize = 64;
+
 /// FxHash-style hasher: eight bytes per multiply.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct FxHasher(u64);
@@ -147,7 +157,15 @@ mod tests {
     #[test]
     fn short_and_long_keys_stay_distinct() {
         let mut m = StrMap::default();
-        let keys = ["", "a", "a\0", "\0a", "abcdefghijklmno", "abcdefghijklmnop", "é"];
+        let keys = [
+            "",
+            "a",
+            "a\0",
+            "\0a",
+            "abcdefghijklmno",
+            "abcdefghijklmnop",
+            "é",
+        ];
         for (i, k) in keys.iter().enumerate() {
             assert_eq!(*m.get_or_insert_with(k, || i), i);
         }

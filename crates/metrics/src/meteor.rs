@@ -40,13 +40,10 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
-use crate::fxhash::{shard_of, FxMap, StrMap, SHARDS};
+use crate::fxhash::{shard_of, FxMap, StrMap, MAX_CACHED_KEY, SHARDS, SHARD_CAP};
 use crate::wordnet::WordNet;
 
 const NONE: u32 = u32::MAX;
-/// Most tokens the context's shared cache holds (beyond it, a new token's
-/// info is computed again on each sight: same ids, more time).
-const TOKEN_CACHE_CAP: usize = 1 << 20;
 
 /// Python `str.isspace()` as used by `str.split()` with no argument.
 pub fn is_py_whitespace(c: char) -> bool {
@@ -82,7 +79,9 @@ struct Interner {
 impl Interner {
     fn new() -> Self {
         Interner {
-            shards: (0..SHARDS).map(|_| RwLock::new(StrMap::default())).collect(),
+            shards: (0..SHARDS)
+                .map(|_| RwLock::new(StrMap::default()))
+                .collect(),
             next: AtomicU32::new(0),
         }
     }
@@ -199,33 +198,42 @@ impl MeteorPrepared {
 
     /// Builds the stem groups from per-token word and stem ids; `order` is
     /// reusable storage.
-    fn group(&mut self, words: &[u32], stems: &[u32], order: &mut Vec<(u32, u32, u32)>) {
+    fn group(&mut self, words: &[u32], stems: &[u32], order: &mut Vec<u128>) {
         let n = words.len();
         self.len = u32::try_from(n).expect("METEOR text longer than u32::MAX tokens");
+        // (stem, word, position) packed into one integer, so that sorting
+        // orders by stem, then word, then position: the word-sorted view.
         order.clear();
-        order.extend((0..n).map(|i| (stems[i], words[i], i as u32)));
-        // By stem, then word, then position: the word-sorted view.
+        order.extend(
+            (0..n).map(|i| (stems[i] as u128) << 64 | (words[i] as u128) << 32 | i as u128),
+        );
         order.sort_unstable();
-        let groups = 1 + order.windows(2).filter(|w| w[0].0 != w[1].0).count();
+        let (stem, word, pos) = (
+            |k: u128| (k >> 64) as u32,
+            |k: u128| (k >> 32) as u32,
+            |k: u128| k as u32,
+        );
+        let groups = 1 + order
+            .windows(2)
+            .filter(|w| stem(w[0]) != stem(w[1]))
+            .count();
         self.stem_keys.reserve_exact(groups);
         self.stem_start.reserve_exact(groups + 1);
         self.stem_word.reserve_exact(groups);
-        self.group_word_pos = order.iter().map(|&(_, w, i)| (w, i)).collect();
-        self.group_pos = order.iter().map(|&(_, _, i)| i).collect();
+        self.group_word_pos = order.iter().map(|&k| (word(k), pos(k))).collect();
+        self.group_pos = order.iter().map(|&k| pos(k)).collect();
         let mut k = 0;
         while k < n {
-            let stem = order[k].0;
+            let s = stem(order[k]);
             let mut e = k + 1;
-            while e < n && order[e].0 == stem {
+            while e < n && stem(order[e]) == s {
                 e += 1;
             }
-            self.stem_keys.push(stem);
+            self.stem_keys.push(s);
             self.stem_start.push(k as u32);
-            self.stem_word.push(if order[k].1 == order[e - 1].1 {
-                order[k].1
-            } else {
-                NONE
-            });
+            let (first, last) = (word(order[k]), word(order[e - 1]));
+            self.stem_word
+                .push(if first == last { first } else { NONE });
             self.group_pos[k..e].sort_unstable();
             k = e;
         }
@@ -264,7 +272,9 @@ impl MeteorContext {
             stemmer,
             interner,
             name_ids,
-            tokens: (0..SHARDS).map(|_| RwLock::new(StrMap::default())).collect(),
+            tokens: (0..SHARDS)
+                .map(|_| RwLock::new(StrMap::default()))
+                .collect(),
             stem_synonyms: (0..SHARDS).map(|_| RwLock::new(FxMap::default())).collect(),
             empty: Arc::from(Vec::new()),
         }
@@ -296,7 +306,7 @@ impl MeteorContext {
             synonyms: self.synonyms_of(stem_id, &stem),
         };
         let mut w = shard.write().unwrap_or_else(|e| e.into_inner());
-        if w.len() < TOKEN_CACHE_CAP / SHARDS {
+        if w.len() < SHARD_CAP && token.len() <= MAX_CACHED_KEY {
             w.get_or_insert_with(token, || info).clone()
         } else {
             info
@@ -324,7 +334,7 @@ impl MeteorContext {
                 .collect()
         };
         let mut w = shard.write().unwrap_or_else(|e| e.into_inner());
-        if w.len() < TOKEN_CACHE_CAP / SHARDS {
+        if w.len() < SHARD_CAP {
             w.entry(stem_id).or_insert(synonyms).clone()
         } else {
             synonyms
@@ -354,7 +364,7 @@ pub(crate) struct MeteorBuilder {
     synonyms: Vec<Arc<[u32]>>,
     /// Slot of each synonym list seen in this text, by address.
     slots: FxMap<usize, u32>,
-    order: Vec<(u32, u32, u32)>,
+    order: Vec<u128>,
     empty: Arc<[u32]>,
 }
 

@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::RwLock;
 
-use crate::fxhash::{shard_of, StrMap, SHARDS};
+use crate::fxhash::{shard_of, StrMap, MAX_CACHED_KEY, SHARDS, SHARD_CAP};
 use crate::lcs::{lcs_by_slots, LcsScratch, NO_SLOT};
 use crate::meteor::{
     py_split, MeteorBuilder, MeteorContext, MeteorPrepared, MeteorScratch, WordInfo,
@@ -30,7 +30,9 @@ struct ShardedMap {
 impl ShardedMap {
     fn new() -> Self {
         ShardedMap {
-            shards: (0..SHARDS).map(|_| RwLock::new(StrMap::default())).collect(),
+            shards: (0..SHARDS)
+                .map(|_| RwLock::new(StrMap::default()))
+                .collect(),
         }
     }
 
@@ -41,11 +43,22 @@ impl ShardedMap {
     }
 
     /// Inserts `key` with `make()` unless present; returns the stored value.
-    fn get_or_insert(&self, shard: usize, key: &str, make: impl FnOnce() -> u32) -> u32 {
+    /// A shard holding `cap` keys returns `make()` without storing it.
+    fn get_or_insert(
+        &self,
+        shard: usize,
+        key: &str,
+        cap: usize,
+        make: impl FnOnce() -> u32,
+    ) -> u32 {
         let mut m = self.shards[shard]
             .write()
             .unwrap_or_else(|e| e.into_inner());
-        *m.get_or_insert_with(key, make)
+        if m.len() < cap {
+            *m.get_or_insert_with(key, make)
+        } else {
+            m.get(key).copied().unwrap_or_else(make)
+        }
     }
 
     fn len(&self) -> usize {
@@ -126,7 +139,8 @@ impl Preparer {
         self.next_id.load(Ordering::Relaxed) as usize
     }
 
-    /// Number of distinct raw tokens seen (= stemmer calls made).
+    /// Number of distinct raw tokens in the shared stem cache (all those
+    /// seen, up to the cache's bound).
     pub fn distinct_raw_tokens(&self) -> usize {
         self.raw.len()
     }
@@ -144,13 +158,16 @@ impl Preparer {
                 let s2 = shard_of(&tok);
                 match self.ids.get(s2, &tok) {
                     Some(id) => id,
-                    None => self
-                        .ids
-                        .get_or_insert(s2, &tok, || self.next_id.fetch_add(1, Ordering::Relaxed)),
+                    None => self.ids.get_or_insert(s2, &tok, usize::MAX, || {
+                        self.next_id.fetch_add(1, Ordering::Relaxed)
+                    }),
                 }
             }
         };
-        self.raw.get_or_insert(shard, raw, || id)
+        if raw.len() > MAX_CACHED_KEY {
+            return id;
+        }
+        self.raw.get_or_insert(shard, raw, SHARD_CAP, || id)
     }
 
     /// Prepares one text (already `str.strip()`ped by the caller) for
@@ -169,23 +186,23 @@ impl Preparer {
     /// separator), so a text's rouge tokens are those of its `str.split()`
     /// pieces in order, and one lookup per piece serves both metrics.
     fn prepare_with(&self, text: &str, front: &mut FrontCache) -> Prepared {
-        let mut tokens = std::mem::take(&mut front.tokens);
-        tokens.clear();
+        front.tokens.clear();
         for piece in py_split(text) {
             if let Some(e) = front.pieces.get(piece) {
-                e.emit(&front.rouge, &mut tokens, &mut front.meteor);
+                e.emit(&front.rouge, &mut front.tokens, &mut front.meteor);
                 continue;
             }
+            let mark = front.rouge.len();
             let e = self.piece(piece, &mut front.rouge, &mut front.buf);
-            e.emit(&front.rouge, &mut tokens, &mut front.meteor);
-            if front.pieces.len() < FRONT_CAP {
+            e.emit(&front.rouge, &mut front.tokens, &mut front.meteor);
+            if front.pieces.len() < FRONT_CAP && piece.len() <= MAX_CACHED_KEY {
                 front.pieces.get_or_insert_with(piece, || e);
+            } else {
+                front.rouge.truncate(mark);
             }
         }
         let meteor = self.meteor.as_ref().map(|_| front.meteor.finish());
-        let prepared = Prepared::build(&tokens, meteor, &mut front.runs);
-        front.tokens = tokens;
-        prepared
+        Prepared::build(&front.tokens, meteor, &mut front.runs)
     }
 
     /// What one `str.split()` piece contributes (rouge ids beyond two are
@@ -216,10 +233,12 @@ impl Preparer {
     }
 }
 
-/// Most pieces one thread's front cache holds for one preparer; later new
-/// pieces are served by the shared caches (same ids, more time). About 64
-/// bytes per entry: at most ~4 MB per cache plus the overflow ids.
-const FRONT_CAP: usize = 1 << 16;
+/// Most pieces one thread's front cache holds for one preparer (7/8 of
+/// 65,536, so its table stays at 65,536 buckets of 64 bytes: ~4.2 MB, plus
+/// the ids of cached pieces with more than two rouge tokens, at most 32 per
+/// piece of at most [`MAX_CACHED_KEY`] bytes); later new pieces are served
+/// by the shared caches (same ids, more time).
+const FRONT_CAP: usize = 7 << 13;
 /// Preparers whose front caches one thread keeps (most recent first).
 const FRONT_PREPARERS: usize = 2;
 
@@ -517,13 +536,16 @@ mod tests {
     /// Texts whose whitespace, case folding and separators stress the
     /// per-piece decomposition (U+0085, U+00A0, U+3000, U+001C are Python
     /// whitespace; U+212A continues a rouge token; U+0130 ends one).
-    const TRICKY: [&str; 6] = [
+    const TRICKY: [&str; 7] = [
         "a\u{85}b\u{a0}c\u{3000}d\x1ce\u{200b}f  İstanbul \u{212A}elvin",
         "x86_64 a/b/c/d/e foo-bar-baz Running RUNNING running, runs.",
         "",
         "  \t\n ",
         "aİb İ \u{212A}\u{212A} 日本語abc ﬁnance Straße",
         "a-very-long-hyphenated-piece-beyond-fifteen-bytes and short",
+        // A piece beyond MAX_CACHED_KEY, with a raw token beyond it too.
+        "x-y-z-a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q-r-s-t-u-v-w-x-y-z-0-1-2-3-4-5-6-7-8-9 \
+         abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
     ];
 
     /// The rouge ids of the whole text, tokenized without the pieces.
