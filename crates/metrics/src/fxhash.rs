@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Number of shards of the thread-safe maps (limits lock contention).
 pub(crate) const SHARDS: usize = 64;
@@ -88,6 +89,34 @@ pub(crate) fn shard_of(s: &str) -> usize {
     let mut h = FxHasher::default();
     h.write(s.as_bytes());
     (h.finish().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize % SHARDS
+}
+
+/// [`SHARDS`] values behind read-write locks, each shard on cache lines
+/// of its own (threads locking different shards share no line).
+pub(crate) struct Sharded<T>(Box<[Padded<T>]>);
+
+#[repr(align(128))]
+struct Padded<T>(RwLock<T>);
+
+impl<T: Default> Default for Sharded<T> {
+    fn default() -> Self {
+        Sharded((0..SHARDS).map(|_| Padded(RwLock::default())).collect())
+    }
+}
+
+impl<T> Sharded<T> {
+    /// Shard `i` locked for reading (a poisoned lock is used as is: every
+    /// writer leaves its map consistent).
+    #[inline]
+    pub(crate) fn read(&self, i: usize) -> RwLockReadGuard<'_, T> {
+        self.0[i].0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Shard `i` locked for writing.
+    #[inline]
+    pub(crate) fn write(&self, i: usize) -> RwLockWriteGuard<'_, T> {
+        self.0[i].0.write().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// A string-keyed map that keeps keys of at most 15 bytes inline as one

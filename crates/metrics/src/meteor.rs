@@ -28,8 +28,10 @@
 //! hypothesis words up in the reference's remaining stems. A pair costs
 //! time linear in the two lengths plus those synonym lists, with no
 //! allocation once a [`MeteorScratch`] has grown; nothing is sized by the
-//! vocabulary. The context's caches grow with the number of distinct
-//! tokens seen (one entry per raw token).
+//! vocabulary. The context caches each token's info and each stem's
+//! synonym ids in bounded shared maps (see `crate::fxhash::SHARD_CAP`);
+//! its interner, which must give every distinct string one id for the run,
+//! grows with the number of distinct lowercased words and stems seen.
 //!
 //! Dropping the stem itself from a hypothesis word's synonym set is exact:
 //! after the stem stage no unmatched reference word shares the stem of an
@@ -38,9 +40,9 @@
 #![deny(missing_docs)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock};
 
-use crate::fxhash::{shard_of, FxMap, StrMap, MAX_CACHED_KEY, SHARDS, SHARD_CAP};
+use crate::fxhash::{shard_of, FxMap, Sharded, StrMap, MAX_CACHED_KEY, SHARDS, SHARD_CAP};
 use crate::wordnet::WordNet;
 
 const NONE: u32 = u32::MAX;
@@ -72,26 +74,24 @@ pub use crate::pylower::py_lower;
 
 /// Thread-safe string interner with dense ids, sharded to limit contention.
 struct Interner {
-    shards: Vec<RwLock<StrMap<u32>>>,
+    shards: Sharded<StrMap<u32>>,
     next: AtomicU32,
 }
 
 impl Interner {
     fn new() -> Self {
         Interner {
-            shards: (0..SHARDS)
-                .map(|_| RwLock::new(StrMap::default()))
-                .collect(),
+            shards: Sharded::default(),
             next: AtomicU32::new(0),
         }
     }
 
     fn intern(&self, s: &str) -> u32 {
-        let shard = &self.shards[shard_of(s)];
-        if let Some(&id) = shard.read().unwrap_or_else(|e| e.into_inner()).get(s) {
+        let shard = shard_of(s);
+        if let Some(&id) = self.shards.read(shard).get(s) {
             return id;
         }
-        let mut w = shard.write().unwrap_or_else(|e| e.into_inner());
+        let mut w = self.shards.write(shard);
         *w.get_or_insert_with(s, || {
             let id = self.next.fetch_add(1, Ordering::Relaxed);
             assert!(id != NONE, "METEOR interner overflow");
@@ -136,9 +136,9 @@ pub struct MeteorContext {
     /// Interner id of WordNet name `k` is `name_ids[k]`.
     name_ids: Vec<u32>,
     /// Per raw token: lowercased word id, stem id, synonym ids.
-    tokens: Vec<RwLock<StrMap<WordInfo>>>,
+    tokens: Sharded<StrMap<WordInfo>>,
     /// Per stem id: its synonym ids (shared by all its tokens).
-    stem_synonyms: Vec<RwLock<FxMap<u32, Arc<[u32]>>>>,
+    stem_synonyms: Sharded<FxMap<u32, Arc<[u32]>>>,
     empty: Arc<[u32]>,
 }
 
@@ -272,10 +272,8 @@ impl MeteorContext {
             stemmer,
             interner,
             name_ids,
-            tokens: (0..SHARDS)
-                .map(|_| RwLock::new(StrMap::default()))
-                .collect(),
-            stem_synonyms: (0..SHARDS).map(|_| RwLock::new(FxMap::default())).collect(),
+            tokens: Sharded::default(),
+            stem_synonyms: Sharded::default(),
             empty: Arc::from(Vec::new()),
         }
     }
@@ -288,8 +286,8 @@ impl MeteorContext {
     /// The token's info (lowercased word, stem and synonym ids), from the
     /// context's cache or computed and cached on first sight.
     pub(crate) fn token_info(&self, token: &str) -> WordInfo {
-        let shard = &self.tokens[shard_of(token)];
-        if let Some(info) = shard.read().unwrap_or_else(|e| e.into_inner()).get(token) {
+        let shard = shard_of(token);
+        if let Some(info) = self.tokens.read(shard).get(token) {
             return info.clone();
         }
         let lower = if token.is_ascii() {
@@ -305,7 +303,7 @@ impl MeteorContext {
             stem: stem_id,
             synonyms: self.synonyms_of(stem_id, &stem),
         };
-        let mut w = shard.write().unwrap_or_else(|e| e.into_inner());
+        let mut w = self.tokens.write(shard);
         if w.len() < SHARD_CAP && token.len() <= MAX_CACHED_KEY {
             w.get_or_insert_with(token, || info).clone()
         } else {
@@ -316,12 +314,8 @@ impl MeteorContext {
     /// Interned WordNet synonym names of a stem (without the stem itself),
     /// computed once per distinct stem.
     fn synonyms_of(&self, stem_id: u32, stem: &str) -> Arc<[u32]> {
-        let shard = &self.stem_synonyms[stem_id as usize % SHARDS];
-        if let Some(s) = shard
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&stem_id)
-        {
+        let shard = stem_id as usize % SHARDS;
+        if let Some(s) = self.stem_synonyms.read(shard).get(&stem_id) {
             return s.clone();
         }
         let ids = self.wordnet.get().synonym_ids(stem);
@@ -333,7 +327,7 @@ impl MeteorContext {
                 .filter(|&id| id != stem_id)
                 .collect()
         };
-        let mut w = shard.write().unwrap_or_else(|e| e.into_inner());
+        let mut w = self.stem_synonyms.write(shard);
         if w.len() < SHARD_CAP {
             w.entry(stem_id).or_insert(synonyms).clone()
         } else {

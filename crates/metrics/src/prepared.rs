@@ -6,12 +6,21 @@
 //! preparation. [`score`] then computes ROUGE-1/2/L by linear merges of the
 //! sorted runs plus a bit-parallel LCS restricted to shared symbols, and
 //! METEOR through [`crate::meteor::score`]; all buffers live in [`Scratch`].
+//!
+//! Preparation looks each `str.split()` piece of a text up once, in a
+//! lock-free per-thread front cache that holds both its rouge token ids
+//! and its METEOR word, stem and synonym ids (rouge tokens never span
+//! whitespace, so a text's rouge tokens are its pieces' in order). A front
+//! miss asks the preparer's shared caches, which stem and look up WordNet
+//! once per distinct token. Every cache is a memo of a pure function of
+//! the piece (given the run's interning) and is bounded; a bound reached
+//! only costs time. Ids depend on the order of first sight across threads,
+//! scores never do.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::RwLock;
 
-use crate::fxhash::{shard_of, StrMap, MAX_CACHED_KEY, SHARDS, SHARD_CAP};
+use crate::fxhash::{shard_of, Sharded, StrMap, MAX_CACHED_KEY, SHARDS, SHARD_CAP};
 use crate::lcs::{lcs_by_slots, LcsScratch, NO_SLOT};
 use crate::meteor::{
     py_split, MeteorBuilder, MeteorContext, MeteorPrepared, MeteorScratch, WordInfo,
@@ -23,23 +32,13 @@ use crate::tokenize::{raw_tokens, StemmerChoice, TokenStemmer};
 const DROPPED: u32 = u32::MAX;
 
 /// A sharded, thread-safe string -> value map (read lock on hits).
-struct ShardedMap {
-    shards: Vec<RwLock<StrMap<u32>>>,
-}
+#[derive(Default)]
+struct ShardedMap(Sharded<StrMap<u32>>);
 
 impl ShardedMap {
-    fn new() -> Self {
-        ShardedMap {
-            shards: (0..SHARDS)
-                .map(|_| RwLock::new(StrMap::default()))
-                .collect(),
-        }
-    }
-
     #[inline]
     fn get(&self, shard: usize, key: &str) -> Option<u32> {
-        let m = self.shards[shard].read().unwrap_or_else(|e| e.into_inner());
-        m.get(key).copied()
+        self.0.read(shard).get(key).copied()
     }
 
     /// Inserts `key` with `make()` unless present; returns the stored value.
@@ -51,9 +50,7 @@ impl ShardedMap {
         cap: usize,
         make: impl FnOnce() -> u32,
     ) -> u32 {
-        let mut m = self.shards[shard]
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut m = self.0.write(shard);
         if m.len() < cap {
             *m.get_or_insert_with(key, make)
         } else {
@@ -62,10 +59,7 @@ impl ShardedMap {
     }
 
     fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.read().unwrap_or_else(|e| e.into_inner()).len())
-            .sum()
+        (0..SHARDS).map(|i| self.0.read(i).len()).sum()
     }
 }
 
@@ -121,8 +115,8 @@ impl Preparer {
     fn build(stemmer: StemmerChoice, meteor: Option<MeteorContext>) -> Self {
         Preparer {
             stemmer: TokenStemmer::new(stemmer),
-            raw: ShardedMap::new(),
-            ids: ShardedMap::new(),
+            raw: ShardedMap::default(),
+            ids: ShardedMap::default(),
             next_id: AtomicU32::new(0),
             meteor,
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
