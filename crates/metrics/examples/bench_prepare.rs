@@ -10,6 +10,18 @@
 //! The printed digest is a hash of every output bit of the pairs (text i,
 //! text i + 1) for all i, in both orientations, scored from the prepared
 //! texts: two builds agree on it only if their preparations score alike.
+//!
+//! ```text
+//! python3 - ../shared/corpora/alpaca-eval > /tmp/texts.jsonl <<'EOF'   # with pyarrow
+//! import json, sys
+//! sys.path.insert(0, "scripts/lib")
+//! from transcripts import first_turns
+//! r = first_turns(sys.argv[1])
+//! for k in sorted(r):
+//!     print(json.dumps({"text": r[k]}))
+//! EOF
+//! THREADS=2 cargo run --release -p wildstat-metrics --example bench_prepare < /tmp/texts.jsonl
+//! ```
 
 use std::io::BufRead;
 use std::sync::atomic::{AtomicUsize, Ordering};
