@@ -15,6 +15,7 @@
 //! assert_eq!(s.rouge1.fmeasure, 2.0 * 0.75 * (6.0 / 9.0) / (0.75 + 6.0 / 9.0));
 //! ```
 
+mod fxhash;
 pub mod lcs;
 pub mod meteor;
 pub mod porter;

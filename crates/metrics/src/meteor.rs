@@ -28,8 +28,10 @@
 //! hypothesis words up in the reference's remaining stems. A pair costs
 //! time linear in the two lengths plus those synonym lists, with no
 //! allocation once a [`MeteorScratch`] has grown; nothing is sized by the
-//! vocabulary. The context's caches grow with the number of distinct
-//! tokens seen (one entry per raw token).
+//! vocabulary. The context caches each token's info and each stem's
+//! synonym ids in bounded shared maps (see `crate::fxhash::SHARD_CAP`);
+//! its interner, which must give every distinct string one id for the run,
+//! grows with the number of distinct lowercased words and stems seen.
 //!
 //! Dropping the stem itself from a hypothesis word's synonym set is exact:
 //! after the stem stage no unmatched reference word shares the stem of an
@@ -37,15 +39,13 @@
 
 #![deny(missing_docs)]
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock};
 
+use crate::fxhash::{shard_of, FxMap, Sharded, StrMap, MAX_CACHED_KEY, SHARDS, SHARD_CAP};
 use crate::wordnet::WordNet;
 
 const NONE: u32 = u32::MAX;
-const SHARDS: usize = 64;
 
 /// Python `str.isspace()` as used by `str.split()` with no argument.
 pub fn is_py_whitespace(c: char) -> bool {
@@ -72,104 +72,37 @@ pub fn py_split(text: &str) -> impl Iterator<Item = &str> + '_ {
 
 pub use crate::pylower::py_lower;
 
-/// Small multiplicative hasher (FxHash-style) for the internal maps; keys
-/// are short words, so SipHash's per-call setup dominates otherwise.
-#[derive(Clone, Copy, Default)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut buf = [0u8; 8];
-            buf[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(buf));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(i as u64);
-    }
-
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        // The product's well-mixed middle bits become the low bits that
-        // pick buckets (as rustc-hash 2 does).
-        self.0.rotate_left(26)
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
-fn shard_of(s: &str) -> usize {
-    let mut h = FxHasher::default();
-    h.write(s.as_bytes());
-    // Re-mixed, so the shard does not correlate with the bits the map
-    // itself uses (low bits for the bucket, top 7 for the tag).
-    (h.finish().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize % SHARDS
-}
-
 /// Thread-safe string interner with dense ids, sharded to limit contention.
 struct Interner {
-    shards: Vec<RwLock<FxMap<Box<str>, u32>>>,
+    shards: Sharded<StrMap<u32>>,
     next: AtomicU32,
 }
 
 impl Interner {
     fn new() -> Self {
         Interner {
-            shards: (0..SHARDS).map(|_| RwLock::new(FxMap::default())).collect(),
+            shards: Sharded::default(),
             next: AtomicU32::new(0),
         }
     }
 
     fn intern(&self, s: &str) -> u32 {
-        let shard = &self.shards[shard_of(s)];
-        if let Some(&id) = shard.read().unwrap_or_else(|e| e.into_inner()).get(s) {
+        let shard = shard_of(s);
+        if let Some(&id) = self.shards.read(shard).get(s) {
             return id;
         }
-        let mut w = shard.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(&id) = w.get(s) {
-            return id;
-        }
-        let id = self.next.fetch_add(1, Ordering::Relaxed);
-        assert!(id != NONE, "METEOR interner overflow");
-        w.insert(s.into(), id);
-        id
+        let mut w = self.shards.write(shard);
+        *w.get_or_insert_with(s, || {
+            let id = self.next.fetch_add(1, Ordering::Relaxed);
+            assert!(id != NONE, "METEOR interner overflow");
+            id
+        })
     }
 }
 
 /// What the context knows about one token (as it appears in the text).
 #[derive(Clone)]
-struct WordInfo {
+pub(crate) struct WordInfo {
     /// Interned `str.lower()` of the token.
     word: u32,
     /// Interned Porter stem of the lowercased token.
@@ -203,7 +136,9 @@ pub struct MeteorContext {
     /// Interner id of WordNet name `k` is `name_ids[k]`.
     name_ids: Vec<u32>,
     /// Per raw token: lowercased word id, stem id, synonym ids.
-    tokens: Vec<RwLock<FxMap<Box<str>, WordInfo>>>,
+    tokens: Sharded<StrMap<WordInfo>>,
+    /// Per stem id: its synonym ids (shared by all its tokens).
+    stem_synonyms: Sharded<FxMap<u32, Arc<[u32]>>>,
     empty: Arc<[u32]>,
 }
 
@@ -261,30 +196,44 @@ impl MeteorPrepared {
         self.len == 0
     }
 
-    /// Builds the stem groups from per-token word and stem ids.
-    fn group(&mut self, words: &[u32], stems: &[u32]) {
+    /// Builds the stem groups from per-token word and stem ids; `order` is
+    /// reusable storage.
+    fn group(&mut self, words: &[u32], stems: &[u32], order: &mut Vec<u128>) {
         let n = words.len();
         self.len = u32::try_from(n).expect("METEOR text longer than u32::MAX tokens");
-        let mut order: Vec<(u32, u32, u32)> =
-            (0..n).map(|i| (stems[i], words[i], i as u32)).collect();
-        // By stem, then word, then position: the word-sorted view.
+        // (stem, word, position) packed into one integer, so that sorting
+        // orders by stem, then word, then position: the word-sorted view.
+        order.clear();
+        order.extend(
+            (0..n).map(|i| (stems[i] as u128) << 64 | (words[i] as u128) << 32 | i as u128),
+        );
         order.sort_unstable();
-        self.group_word_pos = order.iter().map(|&(_, w, i)| (w, i)).collect();
-        self.group_pos = order.iter().map(|&(_, _, i)| i).collect();
+        let (stem, word, pos) = (
+            |k: u128| (k >> 64) as u32,
+            |k: u128| (k >> 32) as u32,
+            |k: u128| k as u32,
+        );
+        let groups = 1 + order
+            .windows(2)
+            .filter(|w| stem(w[0]) != stem(w[1]))
+            .count();
+        self.stem_keys.reserve_exact(groups);
+        self.stem_start.reserve_exact(groups + 1);
+        self.stem_word.reserve_exact(groups);
+        self.group_word_pos = order.iter().map(|&k| (word(k), pos(k))).collect();
+        self.group_pos = order.iter().map(|&k| pos(k)).collect();
         let mut k = 0;
         while k < n {
-            let stem = order[k].0;
+            let s = stem(order[k]);
             let mut e = k + 1;
-            while e < n && order[e].0 == stem {
+            while e < n && stem(order[e]) == s {
                 e += 1;
             }
-            self.stem_keys.push(stem);
+            self.stem_keys.push(s);
             self.stem_start.push(k as u32);
-            self.stem_word.push(if order[k].1 == order[e - 1].1 {
-                order[k].1
-            } else {
-                NONE
-            });
+            let (first, last) = (word(order[k]), word(order[e - 1]));
+            self.stem_word
+                .push(if first == last { first } else { NONE });
             self.group_pos[k..e].sort_unstable();
             k = e;
         }
@@ -323,7 +272,8 @@ impl MeteorContext {
             stemmer,
             interner,
             name_ids,
-            tokens: (0..SHARDS).map(|_| RwLock::new(FxMap::default())).collect(),
+            tokens: Sharded::default(),
+            stem_synonyms: Sharded::default(),
             empty: Arc::from(Vec::new()),
         }
     }
@@ -333,11 +283,12 @@ impl MeteorContext {
         self.wordnet.get()
     }
 
-    /// Calls `f` with the token's cached info, computing it on first sight.
-    fn with_token<R>(&self, token: &str, f: impl FnOnce(&WordInfo) -> R) -> R {
-        let shard = &self.tokens[shard_of(token)];
-        if let Some(info) = shard.read().unwrap_or_else(|e| e.into_inner()).get(token) {
-            return f(info);
+    /// The token's info (lowercased word, stem and synonym ids), from the
+    /// context's cache or computed and cached on first sight.
+    pub(crate) fn token_info(&self, token: &str) -> WordInfo {
+        let shard = shard_of(token);
+        if let Some(info) = self.tokens.read(shard).get(token) {
+            return info.clone();
         }
         let lower = if token.is_ascii() {
             token.to_ascii_lowercase()
@@ -347,7 +298,27 @@ impl MeteorContext {
         let word = self.interner.intern(&lower);
         let stem = (self.stemmer)(&lower);
         let stem_id = self.interner.intern(&stem);
-        let ids = self.wordnet.get().synonym_ids(&stem);
+        let info = WordInfo {
+            word,
+            stem: stem_id,
+            synonyms: self.synonyms_of(stem_id, &stem),
+        };
+        let mut w = self.tokens.write(shard);
+        if w.len() < SHARD_CAP && token.len() <= MAX_CACHED_KEY {
+            w.get_or_insert_with(token, || info).clone()
+        } else {
+            info
+        }
+    }
+
+    /// Interned WordNet synonym names of a stem (without the stem itself),
+    /// computed once per distinct stem.
+    fn synonyms_of(&self, stem_id: u32, stem: &str) -> Arc<[u32]> {
+        let shard = stem_id as usize % SHARDS;
+        if let Some(s) = self.stem_synonyms.read(shard).get(&stem_id) {
+            return s.clone();
+        }
+        let ids = self.wordnet.get().synonym_ids(stem);
         let synonyms: Arc<[u32]> = if ids.is_empty() {
             self.empty.clone()
         } else {
@@ -356,47 +327,80 @@ impl MeteorContext {
                 .filter(|&id| id != stem_id)
                 .collect()
         };
-        let info = WordInfo {
-            word,
-            stem: stem_id,
-            synonyms,
-        };
-        let mut w = shard.write().unwrap_or_else(|e| e.into_inner());
-        f(w.entry(token.into()).or_insert(info))
+        let mut w = self.stem_synonyms.write(shard);
+        if w.len() < SHARD_CAP {
+            w.entry(stem_id).or_insert(synonyms).clone()
+        } else {
+            synonyms
+        }
     }
 
     /// Tokenises (`str.split()`), lowercases (`str.lower()`), interns words
     /// and stems, attaches each word's WordNet synonym ids and groups the
     /// tokens by stem.
     pub fn prepare(&self, text: &str) -> MeteorPrepared {
+        let mut b = MeteorBuilder::default();
+        for tok in py_split(text) {
+            b.push(&self.token_info(tok));
+        }
+        b.finish()
+    }
+}
+
+/// Assembles one [`MeteorPrepared`] from its tokens' infos, in text order;
+/// the buffers are reused from text to text.
+#[derive(Default)]
+pub(crate) struct MeteorBuilder {
+    words: Vec<u32>,
+    stems: Vec<u32>,
+    syn_slot: Vec<u32>,
+    /// The text's distinct non-empty synonym lists (slot = index + 1).
+    synonyms: Vec<Arc<[u32]>>,
+    /// Slot of each synonym list seen in this text, by address.
+    slots: FxMap<usize, u32>,
+    order: Vec<u128>,
+    empty: Arc<[u32]>,
+}
+
+impl MeteorBuilder {
+    /// Appends the next token.
+    #[inline]
+    pub(crate) fn push(&mut self, info: &WordInfo) {
+        self.words.push(info.word);
+        self.stems.push(info.stem);
+        let slot = if info.synonyms.is_empty() {
+            0
+        } else {
+            let next = self.synonyms.len() as u32 + 1;
+            *self
+                .slots
+                .entry(info.synonyms.as_ptr() as usize)
+                .or_insert_with(|| {
+                    self.synonyms.push(info.synonyms.clone());
+                    next
+                })
+        };
+        self.syn_slot.push(slot);
+    }
+
+    /// The preparation of the tokens pushed since the last call.
+    pub(crate) fn finish(&mut self) -> MeteorPrepared {
+        let mut synonyms = Vec::with_capacity(self.synonyms.len() + 1);
+        synonyms.push(self.empty.clone());
+        synonyms.append(&mut self.synonyms);
         let mut p = MeteorPrepared {
-            synonyms: vec![self.empty.clone()],
+            syn_slot: self.syn_slot.clone(),
+            synonyms,
             ..MeteorPrepared::default()
         };
-        let mut slots: FxMap<usize, u32> = FxMap::default();
-        let (mut words, mut stems) = (Vec::new(), Vec::new());
-        for tok in py_split(text) {
-            self.with_token(tok, |info| {
-                words.push(info.word);
-                stems.push(info.stem);
-                let slot = if info.synonyms.is_empty() {
-                    0
-                } else {
-                    let next = p.synonyms.len() as u32;
-                    *slots
-                        .entry(info.synonyms.as_ptr() as usize)
-                        .or_insert_with(|| {
-                            p.synonyms.push(info.synonyms.clone());
-                            next
-                        })
-                };
-                p.syn_slot.push(slot);
-            });
-        }
-        p.group(&words, &stems);
+        p.group(&self.words, &self.stems, &mut self.order);
         let stem_max = p.stem_keys.last().map_or(0, |&s| s + 1);
         let syn_max = p.synonyms.iter().flat_map(|l| l.iter()).max();
         p.id_bound = stem_max.max(syn_max.map_or(0, |&s| s + 1));
+        self.words.clear();
+        self.stems.clear();
+        self.syn_slot.clear();
+        self.slots.clear();
         p
     }
 }

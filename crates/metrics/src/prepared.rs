@@ -6,96 +6,60 @@
 //! preparation. [`score`] then computes ROUGE-1/2/L by linear merges of the
 //! sorted runs plus a bit-parallel LCS restricted to shared symbols, and
 //! METEOR through [`crate::meteor::score`]; all buffers live in [`Scratch`].
+//!
+//! Preparation looks each `str.split()` piece of a text up once, in a
+//! lock-free per-thread front cache that holds both its rouge token ids
+//! and its METEOR word, stem and synonym ids (rouge tokens never span
+//! whitespace, so a text's rouge tokens are its pieces' in order). A front
+//! miss asks the preparer's shared caches, which stem and look up WordNet
+//! once per distinct token. Every cache is a memo of a pure function of
+//! the piece (given the run's interning) and is bounded; a bound reached
+//! only costs time. Ids depend on the order of first sight across threads,
+//! scores never do.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::RwLock;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+use crate::fxhash::{shard_of, Sharded, StrMap, MAX_CACHED_KEY, SHARDS, SHARD_CAP};
 use crate::lcs::{lcs_by_slots, LcsScratch, NO_SLOT};
-use crate::meteor::{MeteorContext, MeteorPrepared, MeteorScratch};
+use crate::meteor::{
+    py_split, MeteorBuilder, MeteorContext, MeteorPrepared, MeteorScratch, WordInfo,
+};
 use crate::rouge::{lcs_prf, ngram_prf, Prf};
 use crate::tokenize::{raw_tokens, StemmerChoice, TokenStemmer};
 
-/// Minimal Fx-style hasher for the interning maps (keys are short ASCII
-/// tokens; SipHash's DoS resistance is not needed for a batch tool).
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ b as u64).wrapping_mul(K);
-        }
-        self.0 = h;
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
-const SHARDS: usize = 64;
 /// Id recorded for raw tokens that rouge-score drops after stemming.
 const DROPPED: u32 = u32::MAX;
 
-fn shard_of(s: &str) -> usize {
-    let mut h = FxHasher::default();
-    s.hash(&mut h);
-    // High bits mix best for this multiplicative hash.
-    (h.finish() >> 58) as usize % SHARDS
-}
-
 /// A sharded, thread-safe string -> value map (read lock on hits).
-struct ShardedMap {
-    shards: Vec<RwLock<FxMap<Box<str>, u32>>>,
-}
+#[derive(Default)]
+struct ShardedMap(Sharded<StrMap<u32>>);
 
 impl ShardedMap {
-    fn new() -> Self {
-        ShardedMap {
-            shards: (0..SHARDS).map(|_| RwLock::new(FxMap::default())).collect(),
-        }
-    }
-
     #[inline]
     fn get(&self, shard: usize, key: &str) -> Option<u32> {
-        let m = self.shards[shard].read().unwrap_or_else(|e| e.into_inner());
-        m.get(key).copied()
+        self.0.read(shard).get(key).copied()
     }
 
     /// Inserts `key` with `make()` unless present; returns the stored value.
-    fn get_or_insert(&self, shard: usize, key: &str, make: impl FnOnce() -> u32) -> u32 {
-        let mut m = self.shards[shard]
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
-        if let Some(&v) = m.get(key) {
-            return v;
+    /// A shard holding `cap` keys returns `make()` without storing it.
+    fn get_or_insert(
+        &self,
+        shard: usize,
+        key: &str,
+        cap: usize,
+        make: impl FnOnce() -> u32,
+    ) -> u32 {
+        let mut m = self.0.write(shard);
+        if m.len() < cap {
+            *m.get_or_insert_with(key, make)
+        } else {
+            m.get(key).copied().unwrap_or_else(make)
         }
-        let v = make();
-        m.insert(key.into(), v);
-        v
     }
 
     fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.read().unwrap_or_else(|e| e.into_inner()).len())
-            .sum()
+        (0..SHARDS).map(|i| self.0.read(i).len()).sum()
     }
 }
 
@@ -111,6 +75,8 @@ pub struct Preparer {
     next_id: AtomicU32,
     // METEOR: filled by meteor.rs (None for a ROUGE-only preparer).
     meteor: Option<MeteorContext>,
+    /// Identity of this preparer for the threads' front caches.
+    uid: u64,
 }
 
 impl std::fmt::Debug for Preparer {
@@ -149,10 +115,11 @@ impl Preparer {
     fn build(stemmer: StemmerChoice, meteor: Option<MeteorContext>) -> Self {
         Preparer {
             stemmer: TokenStemmer::new(stemmer),
-            raw: ShardedMap::new(),
-            ids: ShardedMap::new(),
+            raw: ShardedMap::default(),
+            ids: ShardedMap::default(),
             next_id: AtomicU32::new(0),
             meteor,
+            uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -166,7 +133,8 @@ impl Preparer {
         self.next_id.load(Ordering::Relaxed) as usize
     }
 
-    /// Number of distinct raw tokens seen (= stemmer calls made).
+    /// Number of distinct raw tokens in the shared stem cache (all those
+    /// seen, up to the cache's bound).
     pub fn distinct_raw_tokens(&self) -> usize {
         self.raw.len()
     }
@@ -184,28 +152,162 @@ impl Preparer {
                 let s2 = shard_of(&tok);
                 match self.ids.get(s2, &tok) {
                     Some(id) => id,
-                    None => self
-                        .ids
-                        .get_or_insert(s2, &tok, || self.next_id.fetch_add(1, Ordering::Relaxed)),
+                    None => self.ids.get_or_insert(s2, &tok, usize::MAX, || {
+                        self.next_id.fetch_add(1, Ordering::Relaxed)
+                    }),
                 }
             }
         };
-        self.raw.get_or_insert(shard, raw, || id)
+        if raw.len() > MAX_CACHED_KEY {
+            return id;
+        }
+        self.raw.get_or_insert(shard, raw, SHARD_CAP, || id)
     }
 
     /// Prepares one text (already `str.strip()`ped by the caller) for
     /// scoring against any number of others.
     pub fn prepare(&self, text: &str) -> Prepared {
-        let mut tokens = Vec::new();
-        let mut buf = String::new();
-        raw_tokens(text, &mut buf, |raw| {
+        FRONT
+            .try_with(|f| match f.try_borrow_mut() {
+                Ok(mut caches) => self.prepare_with(text, front_for(&mut caches, self.uid)),
+                Err(_) => self.prepare_with(text, &mut FrontCache::new(self.uid)),
+            })
+            .unwrap_or_else(|_| self.prepare_with(text, &mut FrontCache::new(self.uid)))
+    }
+
+    /// [`Preparer::prepare`] with this thread's front cache. Rouge tokens
+    /// never span Python whitespace (every whitespace character is a rouge
+    /// separator), so a text's rouge tokens are those of its `str.split()`
+    /// pieces in order, and one lookup per piece serves both metrics.
+    fn prepare_with(&self, text: &str, front: &mut FrontCache) -> Prepared {
+        front.tokens.clear();
+        for piece in py_split(text) {
+            if let Some(e) = front.pieces.get(piece) {
+                e.emit(&front.rouge, &mut front.tokens, &mut front.meteor);
+                continue;
+            }
+            let mark = front.rouge.len();
+            let e = self.piece(piece, &mut front.rouge, &mut front.buf);
+            e.emit(&front.rouge, &mut front.tokens, &mut front.meteor);
+            if front.pieces.len() < FRONT_CAP && piece.len() <= MAX_CACHED_KEY {
+                front.pieces.get_or_insert_with(piece, || e);
+            } else {
+                front.rouge.truncate(mark);
+            }
+        }
+        let meteor = self.meteor.as_ref().map(|_| front.meteor.finish());
+        Prepared::build(&front.tokens, meteor, &mut front.runs)
+    }
+
+    /// What one `str.split()` piece contributes (rouge ids beyond two are
+    /// appended to `overflow`), from the shared caches.
+    fn piece(&self, piece: &str, overflow: &mut Vec<u32>, buf: &mut String) -> Piece {
+        let mut ids = Vec::new();
+        raw_tokens(piece, buf, |raw| {
             let id = self.id_of_raw(raw);
             if id != DROPPED {
-                tokens.push(id);
+                ids.push(id);
             }
         });
-        let meteor = self.meteor.as_ref().map(|m| m.prepare(text));
-        Prepared::from_ids(tokens, meteor)
+        let rouge = match ids[..] {
+            [] => [0, 0],
+            [a] => [a, 0],
+            [a, b] => [a, b],
+            _ => {
+                let start = overflow.len() as u32;
+                overflow.extend_from_slice(&ids);
+                [start, 0]
+            }
+        };
+        Piece {
+            rouge_len: ids.len() as u32,
+            rouge,
+            meteor: self.meteor.as_ref().map(|m| m.token_info(piece)),
+        }
+    }
+}
+
+/// Most pieces one thread's front cache holds for one preparer (7/8 of
+/// 65,536, so its table stays at 65,536 buckets of 64 bytes: ~4.2 MB, plus
+/// the ids of cached pieces with more than two rouge tokens, at most 32 per
+/// piece of at most [`MAX_CACHED_KEY`] bytes); later new pieces are served
+/// by the shared caches (same ids, more time).
+const FRONT_CAP: usize = 7 << 13;
+/// Preparers whose front caches one thread keeps (most recent first).
+const FRONT_PREPARERS: usize = 2;
+
+/// Source of [`Preparer`] identities for the front caches.
+static NEXT_UID: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// This thread's front caches, most recently used preparer first.
+    static FRONT: RefCell<Vec<FrontCache>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The thread's front cache for preparer `uid`, moved to the front (a
+/// new one, evicting the least recently used, on first use).
+fn front_for(caches: &mut Vec<FrontCache>, uid: u64) -> &mut FrontCache {
+    match caches.iter().position(|c| c.owner == uid) {
+        Some(i) => caches[..=i].rotate_right(1),
+        None => {
+            caches.truncate(FRONT_PREPARERS - 1);
+            caches.insert(0, FrontCache::new(uid));
+        }
+    }
+    &mut caches[0]
+}
+
+/// What one `str.split()` piece of a text contributes to its preparation.
+struct Piece {
+    /// Number of rouge token ids of the piece.
+    rouge_len: u32,
+    /// The ids when at most two, else `[start, _]` of them in the cache's
+    /// overflow list.
+    rouge: [u32; 2],
+    /// Its METEOR word, stem and synonym ids.
+    meteor: Option<WordInfo>,
+}
+
+impl Piece {
+    #[inline]
+    fn emit(&self, overflow: &[u32], tokens: &mut Vec<u32>, meteor: &mut MeteorBuilder) {
+        let n = self.rouge_len as usize;
+        if n <= 2 {
+            tokens.extend_from_slice(&self.rouge[..n]);
+        } else {
+            let start = self.rouge[0] as usize;
+            tokens.extend_from_slice(&overflow[start..start + n]);
+        }
+        if let Some(info) = &self.meteor {
+            meteor.push(info);
+        }
+    }
+}
+
+/// A thread's lock-free memo of one preparer's per-piece results (copies
+/// of the shared caches' answers), with reusable per-text buffers.
+struct FrontCache {
+    owner: u64,
+    pieces: StrMap<Piece>,
+    /// Rouge ids of the pieces with more than two.
+    rouge: Vec<u32>,
+    meteor: MeteorBuilder,
+    buf: String,
+    tokens: Vec<u32>,
+    runs: RunScratch,
+}
+
+impl FrontCache {
+    fn new(owner: u64) -> Self {
+        FrontCache {
+            owner,
+            pieces: StrMap::default(),
+            rouge: Vec::new(),
+            meteor: MeteorBuilder::default(),
+            buf: String::new(),
+            tokens: Vec::new(),
+            runs: RunScratch::default(),
+        }
     }
 }
 
@@ -225,36 +327,52 @@ pub struct Prepared {
     meteor: Option<MeteorPrepared>,
 }
 
-/// Sorts `v` and collapses equal keys into (key, count) runs.
-fn runs<K: Ord + Copy>(mut v: Vec<K>) -> Vec<(K, u32)> {
+/// Sorts `v` and collapses equal keys into (key, count) runs, built in
+/// `out` and returned as an exactly sized copy.
+fn runs<K: Ord + Copy>(v: &mut [K], out: &mut Vec<(K, u32)>) -> Vec<(K, u32)> {
     v.sort_unstable();
-    let mut out: Vec<(K, u32)> = Vec::new();
-    for k in v {
+    out.clear();
+    for &k in v.iter() {
         match out.last_mut() {
             Some((last, c)) if *last == k => *c += 1,
             _ => out.push((k, 1)),
         }
     }
-    out.shrink_to_fit();
-    out
+    out.to_vec()
+}
+
+/// Reusable buffers for building [`Prepared`] runs.
+#[derive(Default)]
+struct RunScratch {
+    uni: Vec<u32>,
+    uni_runs: Vec<(u32, u32)>,
+    bi: Vec<u64>,
+    bi_runs: Vec<(u64, u32)>,
 }
 
 impl Prepared {
     /// Builds the runs from token ids (ids from any consistent interning).
     pub fn from_ids(tokens: Vec<u32>, meteor: Option<MeteorPrepared>) -> Self {
-        let uni = runs(tokens.clone());
+        Self::build(&tokens, meteor, &mut RunScratch::default())
+    }
+
+    fn build(tokens: &[u32], meteor: Option<MeteorPrepared>, s: &mut RunScratch) -> Self {
+        s.uni.clear();
+        s.uni.extend_from_slice(tokens);
+        let uni = runs(&mut s.uni, &mut s.uni_runs);
         let ranks = tokens
             .iter()
             .map(|id| uni.binary_search_by_key(id, |&(k, _)| k).expect("present") as u32)
             .collect();
-        let bi = runs(
+        s.bi.clear();
+        s.bi.extend(
             tokens
                 .windows(2)
-                .map(|w| ((w[0] as u64) << 32) | w[1] as u64)
-                .collect(),
+                .map(|w| ((w[0] as u64) << 32) | w[1] as u64),
         );
+        let bi = runs(&mut s.bi, &mut s.bi_runs);
         Prepared {
-            tokens,
+            tokens: tokens.to_vec(),
             ranks,
             uni,
             bi,
@@ -403,4 +521,67 @@ pub fn rouge_str(target: &str, prediction: &str) -> [Prf; 3] {
     let p = Preparer::rouge_only(StemmerChoice::Porter);
     let (t, r) = (p.prepare(target), p.prepare(prediction));
     rouge_prepared(&t, &r, &mut Scratch::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Texts whose whitespace, case folding and separators stress the
+    /// per-piece decomposition (U+0085, U+00A0, U+3000, U+001C are Python
+    /// whitespace; U+212A continues a rouge token; U+0130 ends one).
+    const TRICKY: [&str; 7] = [
+        "a\u{85}b\u{a0}c\u{3000}d\x1ce\u{200b}f  İstanbul \u{212A}elvin",
+        "x86_64 a/b/c/d/e foo-bar-baz Running RUNNING running, runs.",
+        "",
+        "  \t\n ",
+        "aİb İ \u{212A}\u{212A} 日本語abc ﬁnance Straße",
+        "a-very-long-hyphenated-piece-beyond-fifteen-bytes and short",
+        // A piece beyond MAX_CACHED_KEY, with a raw token beyond it too.
+        "x-y-z-a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q-r-s-t-u-v-w-x-y-z-0-1-2-3-4-5-6-7-8-9 \
+         abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+    ];
+
+    /// The rouge ids of the whole text, tokenized without the pieces.
+    fn whole_text_ids(p: &Preparer, text: &str) -> Vec<u32> {
+        let mut ids = Vec::new();
+        raw_tokens(text, &mut String::new(), |raw| {
+            let id = p.id_of_raw(raw);
+            if id != DROPPED {
+                ids.push(id);
+            }
+        });
+        ids
+    }
+
+    #[test]
+    fn rouge_tokens_of_pieces_are_those_of_the_text() {
+        let p = Preparer::rouge_only(StemmerChoice::Porter);
+        for text in TRICKY {
+            assert_eq!(
+                p.prepare(text).tokens(),
+                whole_text_ids(&p, text),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn front_caches_keep_preparers_apart() {
+        // More preparers than a thread keeps front caches for, used in
+        // turn: each gives what a fresh preparer of its own gives.
+        let preparers: Vec<Preparer> = (0..FRONT_PREPARERS + 1)
+            .map(|k| match k % 2 {
+                0 => Preparer::rouge_only(StemmerChoice::Porter),
+                _ => Preparer::rouge_only(StemmerChoice::None),
+            })
+            .collect();
+        for _ in 0..3 {
+            for p in &preparers {
+                for text in TRICKY {
+                    assert_eq!(p.prepare(text).tokens(), whole_text_ids(p, text));
+                }
+            }
+        }
+    }
 }

@@ -19,6 +19,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use crate::fxhash::FxMap;
+
 /// The embedded table (see `scripts/wordnet/build_table.py`).
 const EMBEDDED_TABLE: &str = include_str!("../../../data/wordnet/meteor-wn30.txt");
 
@@ -70,10 +72,10 @@ struct FormEntry {
 pub struct WordNet {
     /// Sorted distinct lemma names without `_` (case preserved); id = index.
     names: Vec<Box<str>>,
-    forms: HashMap<Box<str>, FormEntry>,
+    forms: FxMap<Box<str>, FormEntry>,
     ids: Vec<u32>,
     /// Exception lists per POS: inflected form -> base forms.
-    exceptions: [HashMap<Box<str>, Vec<Box<str>>>; 4],
+    exceptions: Exceptions,
     cache: Vec<Mutex<HashMap<String, Arc<[String]>>>>,
 }
 
@@ -88,7 +90,7 @@ impl std::fmt::Debug for WordNet {
 
 /// Intermediate form used by both loaders: form -> per-POS name sets.
 type PerForm = BTreeMap<String, [BTreeSet<String>; 4]>;
-type Exceptions = [HashMap<Box<str>, Vec<Box<str>>>; 4];
+type Exceptions = [FxMap<Box<str>, Vec<Box<str>>>; 4];
 
 fn pos_index(p: &str) -> Option<usize> {
     POS.iter().position(|(tag, _)| *tag == p)
@@ -144,7 +146,7 @@ impl WordNet {
         }
         let (_, l) = next("forms")?;
         let n_forms = count(l, "forms ")?;
-        let mut forms = HashMap::with_capacity(n_forms);
+        let mut forms = FxMap::with_capacity_and_hasher(n_forms, Default::default());
         let mut ids: Vec<u32> = Vec::new();
         for _ in 0..n_forms {
             let (no, line) = next("form")?;
@@ -282,7 +284,7 @@ impl WordNet {
         all.sort_unstable();
         all.dedup();
         let names: Vec<Box<str>> = all.iter().map(|s| Box::from(*s)).collect();
-        let mut forms = HashMap::with_capacity(per_form.len());
+        let mut forms = FxMap::with_capacity_and_hasher(per_form.len(), Default::default());
         let mut ids = Vec::new();
         for (form, sets) in &per_form {
             let start = ids.len() as u32;
@@ -303,7 +305,7 @@ impl WordNet {
 
     fn assemble(
         names: Vec<Box<str>>,
-        forms: HashMap<Box<str>, FormEntry>,
+        forms: FxMap<Box<str>, FormEntry>,
         ids: Vec<u32>,
         exceptions: Exceptions,
     ) -> WordNet {
