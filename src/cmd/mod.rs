@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use crate::engine::exec::{self, RunArgs};
 use crate::engine::input::InputArgs;
 use crate::engine::{Result, Stage};
-use crate::stages::{agreement, shared, similarity, style};
+use crate::stages::{agreement, keywords, shared, similarity, style};
 
 pub mod inspect;
 pub mod merge;
@@ -63,6 +63,11 @@ enum Command {
     /// Writes table.{md,tex,csv,json}, disagreements.csv and with --gold
     /// runs.csv; docs/agreement.md.
     Agreement(StageArgs<agreement::Config>),
+    /// The words that set the responses of two groups of models apart
+    /// (weighted log-odds with an informative Dirichlet prior, z-scores; the
+    /// paper's Figures 3-4). Writes keywords.{csv,md,tex,json} and
+    /// keywords.svg; docs/keywords.md.
+    Keywords(StageArgs<keywords::Config>),
     Report(report::Args),
     Run(run::Args),
     Partition(partition::Args),
@@ -78,6 +83,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Style(a) => a.run::<style::Style>(),
         Command::Shared(a) => a.run::<shared::Shared>(),
         Command::Agreement(a) => a.run::<agreement::Agreement>(),
+        Command::Keywords(a) => a.run::<keywords::Keywords>(),
         Command::Report(a) => report::run(a),
         Command::Run(a) => run::run(a),
         Command::Partition(a) => partition::run(a),

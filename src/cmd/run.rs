@@ -20,7 +20,7 @@ use serde::Deserialize;
 use crate::engine::exec::{self, RunArgs};
 use crate::engine::input::{InputArgs, Select};
 use crate::engine::{Result, Stage, StageConfig};
-use crate::stages::{agreement, shared, similarity, style};
+use crate::stages::{agreement, keywords, shared, similarity, style};
 
 /// Run the stages named by a pipeline file.
 #[derive(Debug, clap::Args)]
@@ -65,6 +65,8 @@ struct Pipeline {
     shared: shared::Config,
     #[serde(default)]
     agreement: agreement::Config,
+    #[serde(default)]
+    keywords: keywords::Config,
     /// How to run on Slurm with `--slurm`.
     #[serde(default)]
     cluster: Cluster,
@@ -239,6 +241,7 @@ pub fn run(args: Args) -> Result<()> {
             "style" => Some(plan.stage::<style::Style>(&p.style)?),
             "shared" => Some(plan.stage::<shared::Shared>(&p.shared)?),
             "agreement" => Some(plan.stage::<agreement::Agreement>(&p.agreement)?),
+            "keywords" => Some(plan.stage::<keywords::Keywords>(&p.keywords)?),
             _ => unreachable!("checked above"),
         };
         stage_dirs.extend(dir);

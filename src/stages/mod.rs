@@ -2,6 +2,7 @@
 //! options, accumulator and tables. The engine runs them all the same way.
 
 pub mod agreement;
+pub mod keywords;
 pub mod shared;
 pub mod similarity;
 pub mod style;
@@ -20,11 +21,12 @@ type MergeEntry = (
 );
 
 /// Every shardable stage, in pipeline order.
-const MERGE: [MergeEntry; 4] = [
+const MERGE: [MergeEntry; 5] = [
     entry::<similarity::Similarity>(),
     entry::<style::Style>(),
     entry::<shared::Shared>(),
     entry::<agreement::Agreement>(),
+    entry::<keywords::Keywords>(),
 ];
 
 const fn entry<S: Stage>() -> MergeEntry {

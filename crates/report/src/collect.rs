@@ -87,7 +87,22 @@ fn stage_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for d in dirs {
         if !d.is_dir() {
-            return Err(format!("{}: not a directory", d.display()));
+            let work = d.with_file_name(format!(
+                "{}.work",
+                d.file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
+            ));
+            let hint = if work.join("parts").is_dir() {
+                format!(
+                    " (a sharded run's parts are in {}: run `wildstat merge {}` first)",
+                    work.display(),
+                    d.display()
+                )
+            } else {
+                String::new()
+            };
+            return Err(format!("{}: not a directory{hint}", d.display()));
         }
         if has_outputs(d)? {
             out.push(d.clone());
@@ -108,7 +123,7 @@ fn stage_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         }
         if !found {
             let hint = if d.join("parts").is_dir() {
-                " (only unmerged parts/: run `wildstat merge` on it first)"
+                " (only unmerged parts/: run `wildstat merge` on the stage's output folder first)"
             } else {
                 ""
             };
@@ -132,6 +147,8 @@ fn stage_name(names: &[&str]) -> &'static str {
         "Shared answers"
     } else if has("disagreements.csv") {
         "Run-to-run agreement"
+    } else if has("keywords.csv") || has("keywords.svg") {
+        "Key words (Figures 3-4)"
     } else {
         "Stage outputs"
     }
@@ -142,6 +159,7 @@ fn figure_caption(name: &str) -> String {
         "matrix.svg" => "Similarity heatmap (matrix.svg): mean ROUGE-L F1 of each target (row) against each reference (column), models ordered by average-linkage clustering".into(),
         "style.svg" => "Style profile (style.svg): Markdown elements per response for each model, each column on its own colour scale".into(),
         "families.svg" => "Shared-answer families (families.svg): share of common conversations in which two models share a verbatim span, models ordered by average-linkage clustering".into(),
+        "keywords.svg" => "Key words (keywords.svg): the words most typical of each group, size by |z| of the weighted log-odds ratio".into(),
         _ => name.to_string(),
     }
 }
@@ -252,6 +270,14 @@ fn stage_section(dir: &Path) -> Result<(Section, Vec<DataTable>, Vec<File>), Str
         blocks.push(Block::Latex {
             title: f.name.clone(),
             tex: read(&f.path)?,
+        });
+    }
+    // 6. What made the folder (its provenance file), folded.
+    if let Some(p) = find("wildstat.json") {
+        blocks.push(Block::Pre {
+            summary: "Provenance (wildstat.json): version, stage, options, selection, inputs"
+                .into(),
+            text: read(&p.path)?,
         });
     }
     let section = Section {
