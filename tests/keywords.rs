@@ -51,7 +51,7 @@ fn keywords_separate_two_models_and_shard_to_the_same_bytes() {
             y + r[2].parse::<f64>().unwrap(),
         )
     });
-    let r = csv_row(&csv, &rows[0][0]);
+    let r = csv_row(&csv, rows[0][0]);
     let (ya, yb): (f64, f64) = (r[1].parse().unwrap(), r[2].parse().unwrap());
     let alpha = ya + yb;
     let a0 = na + nb;
