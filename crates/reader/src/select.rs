@@ -452,19 +452,22 @@ pub fn check_selection(
     Ok(())
 }
 
-/// The three names closest to `want` by edit distance (case-insensitive).
+/// The three names closest to `want` (case-insensitive): fewest edits to
+/// turn `want` into a part of the name, then to the whole name.
 fn closest<'a>(want: &str, names: impl Iterator<Item = &'a String>) -> String {
     let w: Vec<char> = want.to_lowercase().chars().collect();
-    let mut scored: Vec<(usize, &String)> = names
+    let mut scored: Vec<(usize, usize, &String)> = names
         .map(|n| {
+            let n_chars: Vec<char> = n.to_lowercase().chars().collect();
             (
-                edit_distance(&w, &n.to_lowercase().chars().collect::<Vec<_>>()),
+                edit_distance(&w, &n_chars, true),
+                edit_distance(&w, &n_chars, false),
                 n,
             )
         })
         .collect();
     scored.sort();
-    let best: Vec<&str> = scored.iter().take(3).map(|(_, n)| n.as_str()).collect();
+    let best: Vec<&str> = scored.iter().take(3).map(|(_, _, n)| n.as_str()).collect();
     if best.is_empty() {
         "none".into()
     } else {
@@ -472,9 +475,10 @@ fn closest<'a>(want: &str, names: impl Iterator<Item = &'a String>) -> String {
     }
 }
 
-/// Levenshtein distance over chars.
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
+/// Levenshtein distance over chars from `a` to `b`, or with `part` to the
+/// closest substring of `b`.
+fn edit_distance(a: &[char], b: &[char], part: bool) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).map(|j| if part { 0 } else { j }).collect();
     for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
@@ -484,5 +488,9 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
         }
         prev = cur;
     }
-    prev[b.len()]
+    if part {
+        prev.into_iter().min().unwrap_or(0)
+    } else {
+        prev[b.len()]
+    }
 }

@@ -9,9 +9,7 @@ use std::io::Write;
 use arrow_schema::{DataType, Schema};
 use common::*;
 use serde_json::{json, Value};
-use wildstat_reader::{
-    open_all, Columns, IdFrom, ModelFrom, OpenOptions, Roles, Selection, Turns,
-};
+use wildstat_reader::{open_all, Columns, IdFrom, ModelFrom, OpenOptions, Roles, Selection, Turns};
 
 type Key = (String, String, String, u32, String);
 
@@ -40,7 +38,10 @@ fn check(
     want: &[Key],
 ) {
     let dir = tempdir(name);
-    let (jl, pq) = (dir.join(format!("{name}.jsonl")), dir.join(format!("{name}.parquet")));
+    let (jl, pq) = (
+        dir.join(format!("{name}.jsonl")),
+        dir.join(format!("{name}.parquet")),
+    );
     write_jsonl(&jl, json);
     write_parquet(&pq, schema, parquet);
     let mut want = want.to_vec();
@@ -68,7 +69,10 @@ fn wildchat() {
     let schema = Schema::new(vec![
         field("conversation_hash", DataType::Utf8),
         field("model", DataType::Utf8),
-        field("conversation", list_of_structs(&["content", "language", "role"])),
+        field(
+            "conversation",
+            list_of_structs(&["content", "language", "role"]),
+        ),
     ]);
     let want = [
         k("m", "h1", "user", 1, "hi"),
@@ -77,7 +81,15 @@ fn wildchat() {
         k("m", "h1", "assistant", 2, "sure"),
         k("m", "h2", "user", 1, "q"),
     ];
-    check("wildchat", &recs, &recs, schema, &OpenOptions::default(), "wildchat", &want);
+    check(
+        "wildchat",
+        &recs,
+        &recs,
+        schema,
+        &OpenOptions::default(),
+        "wildchat",
+        &want,
+    );
 }
 
 #[test]
@@ -90,8 +102,19 @@ fn sharegpt_with_id_column() {
         field("model", DataType::Utf8),
         field("conversations", list_of_structs(&["from", "value"])),
     ]);
-    let want = [k("m", "s1", "user", 1, "a"), k("m", "s1", "assistant", 1, "b")];
-    check("sharegpt", &recs, &recs, schema, &OpenOptions::default(), "sharegpt", &want);
+    let want = [
+        k("m", "s1", "user", 1, "a"),
+        k("m", "s1", "assistant", 1, "b"),
+    ];
+    check(
+        "sharegpt",
+        &recs,
+        &recs,
+        schema,
+        &OpenOptions::default(),
+        "sharegpt",
+        &want,
+    );
 }
 
 #[test]
@@ -117,7 +140,15 @@ fn chat_messages_skip_system_turns() {
         k("n", "8", "user", 1, "x"),
         k("n", "8", "assistant", 1, "y"),
     ];
-    check("chat", &recs, &recs, schema, &OpenOptions::default(), "chat", &want);
+    check(
+        "chat",
+        &recs,
+        &recs,
+        schema,
+        &OpenOptions::default(),
+        "chat",
+        &want,
+    );
 }
 
 #[test]
@@ -132,8 +163,19 @@ fn flat_default_names() {
         field("turn", DataType::Int64),
         field("text", DataType::Utf8),
     ]);
-    let want = [k("m", "h", "assistant", 1, "one"), k("m", "h", "assistant", 2, "two")];
-    check("flat", &recs, &recs, schema, &OpenOptions::default(), "flat", &want);
+    let want = [
+        k("m", "h", "assistant", 1, "one"),
+        k("m", "h", "assistant", 2, "two"),
+    ];
+    check(
+        "flat",
+        &recs,
+        &recs,
+        schema,
+        &OpenOptions::default(),
+        "flat",
+        &want,
+    );
 }
 
 #[test]
@@ -176,13 +218,15 @@ fn mt_bench_records() -> (Vec<Value>, Schema) {
                "choices": [{"index": 0, "turns": ["only"]}]}),
     ];
     let turns = DataType::List(std::sync::Arc::new(field("item", DataType::Utf8)));
-    let choice = DataType::Struct(
-        vec![field("index", DataType::Int64), field("turns", turns)].into(),
-    );
+    let choice =
+        DataType::Struct(vec![field("index", DataType::Int64), field("turns", turns)].into());
     let schema = Schema::new(vec![
         field("question_id", DataType::Int64),
         field("model_id", DataType::Utf8),
-        field("choices", DataType::List(std::sync::Arc::new(field("item", choice)))),
+        field(
+            "choices",
+            DataType::List(std::sync::Arc::new(field("item", choice))),
+        ),
     ]);
     (recs, schema)
 }
@@ -195,7 +239,15 @@ fn mt_bench_answers() {
         k("phi-3", "81", "assistant", 2, "second answer"),
         k("phi-3", "82", "assistant", 1, "only"),
     ];
-    check("mtbench", &recs, &recs, schema, &OpenOptions::default(), "mt-bench", &want);
+    check(
+        "mtbench",
+        &recs,
+        &recs,
+        schema,
+        &OpenOptions::default(),
+        "mt-bench",
+        &want,
+    );
 }
 
 #[test]
@@ -204,8 +256,12 @@ fn mt_bench_answers_with_questions() {
     let dir = tempdir("mtq");
     let q = dir.join("question.jsonl");
     let mut f = std::fs::File::create(&q).unwrap();
-    writeln!(f, "{}", json!({"question_id": 81, "category": "writing", "turns": ["Q1", "Q2"]}))
-        .unwrap();
+    writeln!(
+        f,
+        "{}",
+        json!({"question_id": 81, "category": "writing", "turns": ["Q1", "Q2"]})
+    )
+    .unwrap();
     writeln!(f, "{}", json!({"question_id": 82, "turns": ["Q only"]})).unwrap();
     let opts = OpenOptions {
         questions: Some(q),
@@ -253,9 +309,11 @@ fn alpaca_eval_outputs_with_varying_fields() {
 
 #[test]
 fn arena_hard_answers() {
-    let json = vec![json!({"uid": "u1", "ans_id": "a", "model": "gpt-4-0314", "tstamp": 1.0,
+    let json = vec![
+        json!({"uid": "u1", "ans_id": "a", "model": "gpt-4-0314", "tstamp": 1.0,
         "messages": [{"role": "user", "content": "prompt"},
-                     {"role": "assistant", "content": {"answer": "reply"}}]})];
+                     {"role": "assistant", "content": {"answer": "reply"}}]}),
+    ];
     // Parquet cannot mix a string and a struct in one column: plain strings.
     let pq = vec![json!({"uid": "u1", "model": "gpt-4-0314",
         "messages": [{"role": "user", "content": "prompt"},
@@ -269,25 +327,45 @@ fn arena_hard_answers() {
         k("gpt-4-0314", "u1", "user", 1, "prompt"),
         k("gpt-4-0314", "u1", "assistant", 1, "reply"),
     ];
-    check("arenahard", &json, &pq, schema, &OpenOptions::default(), "arena-hard", &want);
+    check(
+        "arenahard",
+        &json,
+        &pq,
+        schema,
+        &OpenOptions::default(),
+        "arena-hard",
+        &want,
+    );
 }
 
 #[test]
 fn arena_hard_v01_answers() {
-    let recs = vec![json!({"question_id": "q9", "answer_id": "a", "model_id": "claude",
-        "choices": [{"index": 0, "turns": [{"content": "t1", "token_len": 3}]}]})];
+    let recs = vec![
+        json!({"question_id": "q9", "answer_id": "a", "model_id": "claude",
+        "choices": [{"index": 0, "turns": [{"content": "t1", "token_len": 3}]}]}),
+    ];
     let turn = DataType::Struct(vec![field("content", DataType::Utf8)].into());
     let turns = DataType::List(std::sync::Arc::new(field("item", turn)));
-    let choice = DataType::Struct(
-        vec![field("index", DataType::Int64), field("turns", turns)].into(),
-    );
+    let choice =
+        DataType::Struct(vec![field("index", DataType::Int64), field("turns", turns)].into());
     let schema = Schema::new(vec![
         field("question_id", DataType::Utf8),
         field("model_id", DataType::Utf8),
-        field("choices", DataType::List(std::sync::Arc::new(field("item", choice)))),
+        field(
+            "choices",
+            DataType::List(std::sync::Arc::new(field("item", choice))),
+        ),
     ]);
     let want = [k("claude", "q9", "assistant", 1, "t1")];
-    check("arenav01", &recs, &recs, schema, &OpenOptions::default(), "arena-hard-v0.1", &want);
+    check(
+        "arenav01",
+        &recs,
+        &recs,
+        schema,
+        &OpenOptions::default(),
+        "arena-hard-v0.1",
+        &want,
+    );
 }
 
 /// The same chat records as JSON Lines, a JSON array (pretty-printed, with
@@ -319,7 +397,11 @@ fn json_array_and_compressed_files() {
     assert_eq!(want.len(), 100);
     assert_eq!(want[0], k("m", "c0", "assistant", 1, "a\n0"));
     for p in [arr, gz, zst] {
-        let got = read_all(std::slice::from_ref(&p), &OpenOptions::default(), &both_all());
+        let got = read_all(
+            std::slice::from_ref(&p),
+            &OpenOptions::default(),
+            &both_all(),
+        );
         assert_eq!(keys(&got.unwrap()), want, "{}", p.display());
     }
 }
@@ -360,14 +442,20 @@ fn first_turns_and_user_roles() {
         };
         keys(&read_all(std::slice::from_ref(&p), &OpenOptions::default(), &sel).unwrap())
     };
-    assert_eq!(run(Roles::Assistant, Turns::First), vec![k("m", "1", "assistant", 1, "a1")]);
+    assert_eq!(
+        run(Roles::Assistant, Turns::First),
+        vec![k("m", "1", "assistant", 1, "a1")]
+    );
     assert_eq!(
         run(Roles::User, Turns::All),
         vec![k("m", "1", "user", 1, "u1"), k("m", "1", "user", 2, "u2")]
     );
     assert_eq!(
         run(Roles::Both, Turns::First),
-        vec![k("m", "1", "assistant", 1, "a1"), k("m", "1", "user", 1, "u1")]
+        vec![
+            k("m", "1", "assistant", 1, "a1"),
+            k("m", "1", "user", 1, "u1")
+        ]
     );
 }
 
@@ -391,8 +479,12 @@ fn large_files_split_into_units() {
         let (files, units) = open_all(std::slice::from_ref(p), &OpenOptions::default()).unwrap();
         assert!(units.len() >= 3, "{} units", units.len());
         assert_eq!(files[0].rows(), 40_000);
-        let rs = read_all(std::slice::from_ref(p), &OpenOptions::default(), &Selection::default())
-            .unwrap();
+        let rs = read_all(
+            std::slice::from_ref(p),
+            &OpenOptions::default(),
+            &Selection::default(),
+        )
+        .unwrap();
         assert_eq!(rs.len(), 40_000);
         for (i, r) in rs.iter().enumerate() {
             assert_eq!(r.conversation_hash, i.to_string());
