@@ -54,6 +54,9 @@ pub(crate) struct Chunk {
     pub rows: u64,
 }
 
+/// Top-level fields of a record and their kinds.
+pub(crate) type Fields = Vec<(String, Kind)>;
+
 /// User turns by question id, from a `--questions` file.
 pub(crate) type Questions = HashMap<String, Vec<String>>;
 
@@ -219,7 +222,7 @@ pub(crate) fn index(
     path: &Path,
     file: &mut File,
     c: Compression,
-) -> Result<(JsonKind, Vec<Chunk>, Vec<(String, Kind)>)> {
+) -> Result<(JsonKind, Vec<Chunk>, Fields)> {
     let io = |e: std::io::Error| Error::file(path, format!("cannot read: {e}"));
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut r = BufReader::with_capacity(BLOCK, decoder(file, c, path)?);
@@ -400,12 +403,10 @@ pub(crate) fn for_each_record(
     let bytes: &[u8] = if whole { strip_bom(&buf) } else { &buf };
     match kind {
         JsonKind::Lines => {
-            let mut line = chunk.first_line;
-            for l in bytes.split(|&b| b == b'\n') {
+            for (line, l) in (chunk.first_line..).zip(bytes.split(|&b| b == b'\n')) {
                 if !l.iter().all(|b| b.is_ascii_whitespace()) {
                     f(line, parse(path, l, line)?)?;
                 }
-                line += 1;
             }
         }
         JsonKind::Array => {

@@ -30,7 +30,7 @@ fn no_id_and_no_prompt_says_which_option() {
     let p = dir.join("m.jsonl");
     write_jsonl(&p, &[json!({"model": "m", "text": "t"})]);
     assert_eq!(
-        open_err(&[p.clone()], &OpenOptions::default()),
+        open_err(std::slice::from_ref(&p), &OpenOptions::default()),
         format!(
             "{}: no id column (looked for conversation_hash, conversation_id, id, uid, \
              question_id): use --id-column NAME",
@@ -44,7 +44,7 @@ fn no_id_and_no_prompt_says_which_option() {
     )
     .unwrap();
     assert_eq!(
-        open_err(&[q.clone()], &OpenOptions::default()),
+        open_err(std::slice::from_ref(&q), &OpenOptions::default()),
         format!(
             "{}: no id column (looked for conversation_hash, conversation_id, id, uid, \
              question_id): use --id-from prompt (md5 of the first user turn) or --id-column NAME",
@@ -56,7 +56,7 @@ fn no_id_and_no_prompt_says_which_option() {
         ..OpenOptions::default()
     };
     assert_eq!(
-        open_err(&[p.clone()], &opts),
+        open_err(std::slice::from_ref(&p), &opts),
         format!(
             "{}: --id-from prompt needs a user turn: this file has none (use --id-column NAME, \
              or --questions FILE for MT-Bench answers)",
@@ -71,7 +71,7 @@ fn shard_file_names_are_not_models() {
     let p = dir.join("train-00000-of-00002.jsonl");
     write_jsonl(&p, &[json!({"id": "1", "text": "t"})]);
     assert_eq!(
-        open_err(&[p.clone()], &OpenOptions::default()),
+        open_err(std::slice::from_ref(&p), &OpenOptions::default()),
         format!(
             "{}: no model column, and the file name \"train-00000-of-00002\" looks like a \
              dataset shard, not a model: use --model-from dir (or --model-column NAME)",
@@ -114,7 +114,12 @@ fn model_names_with_line_breaks_or_nul_are_refused() {
             json!({"id": "2", "model": "bad\nname", "text": "t"}),
         ],
     );
-    let e = read_all(&[p.clone()], &OpenOptions::default(), &Selection::default()).unwrap_err();
+    let e = read_all(
+        std::slice::from_ref(&p),
+        &OpenOptions::default(),
+        &Selection::default(),
+    )
+    .unwrap_err();
     assert_eq!(
         e,
         format!(
@@ -132,7 +137,12 @@ fn model_names_with_line_breaks_or_nul_are_refused() {
         ]),
         &[json!({"id": "1", "model": "a\u{0}b", "text": "t"})],
     );
-    let e = read_all(&[q.clone()], &OpenOptions::default(), &Selection::default()).unwrap_err();
+    let e = read_all(
+        std::slice::from_ref(&q),
+        &OpenOptions::default(),
+        &Selection::default(),
+    )
+    .unwrap_err();
     assert_eq!(
         e,
         format!(
@@ -247,7 +257,7 @@ fn conversation_lists_matching_nothing_and_empty_selections() {
         exclude: set(&["1", "2", "3"]),
         ..Selection::default()
     };
-    let rs = read_all(&[dir.clone()], &OpenOptions::default(), &sel).unwrap();
+    let rs = read_all(std::slice::from_ref(&dir), &OpenOptions::default(), &sel).unwrap();
     assert_eq!(rs.len(), 1);
     assert_eq!(rs[0].conversation_hash, "4");
 }
@@ -305,7 +315,7 @@ fn folders_without_inputs_and_unknown_content() {
     let dir = tempdir("nothing");
     std::fs::write(dir.join("notes.txt"), "x").unwrap();
     assert_eq!(
-        open_err(&[dir.clone()], &OpenOptions::default()),
+        open_err(std::slice::from_ref(&dir), &OpenOptions::default()),
         format!(
             "{}: directory holds no *.parquet, *.jsonl, *.ndjson or *.json files \
              (nor .gz/.zst of the JSON ones)",
@@ -314,7 +324,7 @@ fn folders_without_inputs_and_unknown_content() {
     );
     let p = dir.join("notes.txt");
     assert_eq!(
-        open_err(&[p.clone()], &OpenOptions::default()),
+        open_err(std::slice::from_ref(&p), &OpenOptions::default()),
         format!(
             "{}: line 1: not Parquet or JSON (expected a JSON array or one object per line)",
             p.display()
@@ -327,7 +337,7 @@ fn folders_without_inputs_and_unknown_content() {
     )
     .unwrap();
     let e = read_all(
-        &[bad.clone()],
+        std::slice::from_ref(&bad),
         &OpenOptions::default(),
         &Selection::default(),
     )
@@ -345,7 +355,7 @@ fn folders_without_inputs_and_unknown_content() {
         &[json!({"id": "1", "model": "m", "messages": [{"role": "assistant", "content": 5}]})],
     );
     let e = read_all(
-        &[typed.clone()],
+        std::slice::from_ref(&typed),
         &OpenOptions::default(),
         &Selection::default(),
     )

@@ -412,7 +412,7 @@ fn model_from_file_strips_every_extension() {
     let recs = vec![json!({"id": "1", "text": "t"})];
     write_jsonl(&dir.join("my-model.v2.jsonl"), &recs);
     let rs = read_all(
-        &[dir.clone()],
+        std::slice::from_ref(&dir),
         &OpenOptions {
             model_from: ModelFrom::File,
             ..OpenOptions::default()
