@@ -149,7 +149,6 @@ impl InputFile {
             path,
             fields: probe_fields,
             json: format != Format::Parquet,
-            questions: questions.is_some(),
         };
         let mut layout = Layout::detect(&probe, &opts.columns, opts.model_from, opts.id_from)?;
         if let Source::Parquet(m) = &source {

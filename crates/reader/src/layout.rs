@@ -287,8 +287,6 @@ pub(crate) struct Probe<'a> {
     /// Whether the file is JSON (content may then be `{answer}`; kinds are
     /// checked again per record).
     pub json: bool,
-    /// Whether a questions file supplies MT-Bench user turns.
-    pub questions: bool,
 }
 
 impl Probe<'_> {
@@ -365,15 +363,16 @@ impl Layout {
         let (variant, shape) = detect_shape(p, cols)?;
         let has_prompt = match &shape {
             Shape::Messages { .. } => true,
-            Shape::Choices => p.questions,
+            // Their user turns come from a questions file, by question id.
+            Shape::Choices => false,
             Shape::Flat { prompt, .. } => prompt.is_some(),
         };
         let id_column = match (id_from, &cols.id) {
             (IdFrom::Prompt, _) if !has_prompt => {
                 return Err(Error::file(
                     p.path,
-                    "--id-from prompt needs a user turn: this file has none \
-                     (use --id-column NAME, or --questions FILE for MT-Bench answers)",
+                    "--id-from prompt needs a user turn in the file: this one has none \
+                     (use --id-column NAME)",
                 ))
             }
             (IdFrom::Prompt, _) => None,

@@ -58,8 +58,8 @@ fn no_id_and_no_prompt_says_which_option() {
     assert_eq!(
         open_err(std::slice::from_ref(&p), &opts),
         format!(
-            "{}: --id-from prompt needs a user turn: this file has none (use --id-column NAME, \
-             or --questions FILE for MT-Bench answers)",
+            "{}: --id-from prompt needs a user turn in the file: this one has none \
+             (use --id-column NAME)",
             p.display()
         )
     );
