@@ -186,8 +186,8 @@ const MODEL_COLUMNS: [&str; 3] = ["model", "model_id", "generator"];
 pub(crate) enum Kind {
     /// A string (any Arrow string type, dictionary-encoded or not).
     Str,
-    /// An integer.
-    Int,
+    /// An integer, with its type name (`Int64`, or `integer` in JSON).
+    Int(String),
     /// A list of items of this kind.
     List(Box<Kind>),
     /// A struct (object) with these fields.
@@ -204,7 +204,7 @@ impl Kind {
     pub(crate) fn of_arrow(dt: &DataType) -> Kind {
         match dt {
             dt if is_string(dt) => Kind::Str,
-            dt if dt.is_integer() => Kind::Int,
+            dt if dt.is_integer() => Kind::Int(dt.to_string()),
             DataType::List(f) | DataType::LargeList(f) => {
                 Kind::List(Box::new(Kind::of_arrow(f.data_type())))
             }
@@ -222,7 +222,7 @@ impl Kind {
         use serde_json::Value;
         match v {
             Value::String(_) => Kind::Str,
-            Value::Number(n) if n.is_i64() || n.is_u64() => Kind::Int,
+            Value::Number(n) if n.is_i64() || n.is_u64() => Kind::Int("integer".into()),
             Value::Null => Kind::Any,
             Value::Array(items) => {
                 let mut fields: Vec<(String, Kind)> = Vec::new();
@@ -263,13 +263,13 @@ impl Kind {
     }
 
     fn is_id(&self) -> bool {
-        matches!(self, Kind::Str | Kind::Int | Kind::Any)
+        matches!(self, Kind::Str | Kind::Int(_) | Kind::Any)
     }
 
     fn describe(&self) -> String {
         match self {
             Kind::Str => "a string".into(),
-            Kind::Int => "an integer".into(),
+            Kind::Int(t) => t.clone(),
             Kind::List(_) => "a list".into(),
             Kind::Struct(_) => "a struct".into(),
             Kind::Any => "null".into(),
@@ -388,7 +388,8 @@ impl Layout {
                     return Err(Error::file(
                         p.path,
                         format!("no id column (looked for {}): {fix}", ID_COLUMNS.join(", ")),
-                    ));
+                    )
+                    .in_column(ID_COLUMNS[0]));
                 }
             },
         };
@@ -556,7 +557,7 @@ fn detect_shape(p: &Probe<'_>, cols: &Columns) -> Result<(Variant, Shape)> {
             None => p.find("turn").map(|k| ("turn".to_string(), k)),
         };
         if let Some((c, k)) = &turn {
-            if !matches!(k, Kind::Int | Kind::Any) {
+            if !matches!(k, Kind::Int(_) | Kind::Any) {
                 return Err(p.type_error(c, "an integer type", k));
             }
         }
@@ -642,7 +643,8 @@ fn detect_shape(p: &Probe<'_>, cols: &Columns) -> Result<(Variant, Shape)> {
              or choices, instruction+output, or a text column (--text-column NAME)",
             p.names()
         ),
-    ))
+    )
+    .in_column("conversation"))
 }
 
 /// The probe of an Arrow schema.

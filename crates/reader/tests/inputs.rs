@@ -32,7 +32,7 @@ fn no_id_and_no_prompt_says_which_option() {
     assert_eq!(
         open_err(std::slice::from_ref(&p), &OpenOptions::default()),
         format!(
-            "{}: no id column (looked for conversation_hash, conversation_id, id, uid, \
+            "{}: column conversation_hash: no id column (looked for conversation_hash, conversation_id, id, uid, \
              question_id): use --id-column NAME",
             p.display()
         )
@@ -46,7 +46,7 @@ fn no_id_and_no_prompt_says_which_option() {
     assert_eq!(
         open_err(std::slice::from_ref(&q), &OpenOptions::default()),
         format!(
-            "{}: no id column (looked for conversation_hash, conversation_id, id, uid, \
+            "{}: column conversation_hash: no id column (looked for conversation_hash, conversation_id, id, uid, \
              question_id): use --id-from prompt (md5 of the first user turn) or --id-column NAME",
             q.display()
         )
