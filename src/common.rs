@@ -62,7 +62,7 @@ pub struct SelectArgs {
     /// Keep only conversations in this language (e.g. English).
     #[arg(long, value_name = "NAME")]
     pub language: Option<String>,
-    /// Which assistant turns to use: first or all.
+    /// Which turns (of each selected role) to use: first or all.
     #[arg(long, default_value = "first", value_name = "WHICH")]
     pub turns: Turns,
     /// Keep a seeded sample of N conversations per model.
