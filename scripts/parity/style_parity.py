@@ -5,10 +5,16 @@ Reference (as shared/tools/oracle_style.py): markdown-it-py
 MarkdownIt("commonmark").enable("table").enable("strikethrough"), rendered to
 HTML, counted with BeautifulSoup(html, "html.parser").find_all() by tag name,
 over every assistant turn (str(content), not stripped) of every response.
-Ours: crates/style/examples/count_jsonl.rs (JSONL texts in, JSONL counts out).
+Ours: crates/style/examples/count_jsonl.rs (JSONL texts in, JSONL counts out)
+for a Parquet corpus. A folder of JSON Lines answer files (FastChat MT-Bench
+`{question_id, model_id, choices: [{turns: [str]}]}`, Arena-Hard
+`{uid, model, messages: [{role, content: str | {answer}}]}`) is read here in
+Python, every assistant turn, and compared with what `wildstat style DIR
+--turns all` itself reads and counts (its responses.parquet, joined on model,
+id and turn; the two key sets must be equal).
 
 usage: style_parity.py CORPUS_DIR [--show N] [--dump DIR] [--jobs J]
-                       [--cache FILE] [--markdown2] [--limit N]
+                       [--cache FILE] [--markdown2] [--limit N] [--wildstat BIN]
 
 Prints "N responses, M with any difference", the per-element mismatch counts
 (responses where that element differs) and the first differing responses
@@ -51,6 +57,53 @@ def ref_counts(text):
         if tag.name in counts:
             counts[tag.name] += 1
     return [counts[t] for t in TAGS]
+
+
+def load_jsonl(corpus, limit):
+    """(model, id, turn from 1, text) of every assistant turn of the JSON
+    Lines answer files under `corpus`."""
+    rows = []
+    for f in sorted(glob.glob(os.path.join(corpus, "**", "*.jsonl"), recursive=True)):
+        with open(f, encoding="utf-8") as fh:
+            recs = [json.loads(l) for l in fh if l.strip()]
+        for r in recs[:limit]:
+            if "choices" in r:
+                model, rid = r["model_id"], str(r["question_id"])
+                turns = [t if isinstance(t, str) else t["content"]
+                         for t in r["choices"][0]["turns"]]
+            else:
+                model, rid = r["model"], str(r["uid"])
+                turns = [m["content"]["answer"] if isinstance(m["content"], dict) else m["content"]
+                         for m in r["messages"] if m["role"] == "assistant"]
+            for k, t in enumerate(turns):
+                if t is not None:
+                    rows.append((model, rid, k + 1, str(t)))
+    return rows
+
+
+def ours_wildstat(corpus, rows, binary):
+    """wildstat style CORPUS --turns all: its per-response counts, in `rows`
+    order (the keys must be exactly those of `rows`)."""
+    import tempfile
+    import pyarrow.parquet as pq
+    if not binary:
+        subprocess.run(["cargo", "build", "-q", "--release"], cwd=ROOT, check=True)
+        binary = os.path.join(ROOT, "target", "release", "wildstat")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "style")
+        t0 = time.time()
+        subprocess.run([binary, "style", corpus, "--turns", "all", "--out", out, "-q"],
+                       check=True, stdout=subprocess.DEVNULL)
+        dt = time.time() - t0
+        got = {(r["model"], r["conversation_hash"], r["turn"]): [r[t] for t in TAGS]
+               for r in pq.read_table(os.path.join(out, "responses.parquet")).to_pylist()}
+    want = {(m, h, t) for m, h, t, _ in rows}
+    if set(got) != want:
+        print(f"key sets differ: {len(set(got) - want)} only in wildstat, "
+              f"{len(want - set(got))} only in the files", file=sys.stderr)
+        sys.exit(1)
+    print(f"ours (wildstat style): {len(rows)} responses in {dt:.2f}s", file=sys.stderr)
+    return [got[(m, h, t)] for m, h, t, _ in rows]
 
 
 def load(corpus, limit):
@@ -117,12 +170,17 @@ def main():
     ap.add_argument("--binary", default=None)
     ap.add_argument("--limit", type=int, default=10**9)
     ap.add_argument("--markdown2", action="store_true")
+    ap.add_argument("--wildstat", default=None, help="wildstat binary (JSON Lines corpora)")
     a = ap.parse_args()
-    rows = load(a.corpus, a.limit)
+    jsonl = not glob.glob(os.path.join(a.corpus, "*.parquet"))
+    rows = load_jsonl(a.corpus, a.limit) if jsonl else load(a.corpus, a.limit)
     ref = reference(rows, "commonmark", a.jobs, a.cache)
     if a.markdown2:
         other = reference(rows, "markdown2", a.jobs, a.cache)
         label = "markdown2"
+    elif jsonl:
+        other = ours_wildstat(a.corpus, rows, a.wildstat)
+        label = "ours"
     else:
         other = ours(rows, a.binary)
         label = "ours"

@@ -94,7 +94,7 @@ fn input_files<S: Stage>(
     cfg: &S::Config,
 ) -> Result<Vec<PathBuf>> {
     use super::StageConfig;
-    let mut files = discover(paths)?;
+    let mut files: Vec<PathBuf> = discover(paths)?.into_iter().map(|(p, _)| p).collect();
     if let Some(p) = Partition::at(paths)? {
         files.insert(0, p.manifest_path());
     }
@@ -468,5 +468,5 @@ fn already_merged(out: &Path, header: &Header) -> bool {
 
 /// The inputs recorded for provenance (used by `partition`).
 pub fn fingerprint_of(paths: &[PathBuf]) -> Result<Vec<InputId>> {
-    fingerprint(&discover(paths)?)
+    fingerprint(&discover(paths)?.into_iter().map(|(p, _)| p).collect::<Vec<_>>())
 }

@@ -3,7 +3,6 @@
 //! share of the input (row-group units, or a contiguous conversation-id
 //! range read in memory-sized batches, from the inputs or a partition).
 
-use std::collections::HashSet;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,8 +11,9 @@ use anyhow::{bail, Context as _};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use wildstat_reader::{
-    open_all, range_of, read_unit, sample_plan, scan_keys, InputFile, ModelFrom, Response,
-    Selection, Turns, Unit, UnitStats,
+    check_selection, open_all, parse_model_names, range_of, read_id_list, read_unit, sample_plan,
+    scan_keys, Columns, IdFrom, InputFile, ModelFrom, OpenOptions, Response, Roles, Selection,
+    Turns, Unit, UnitStats,
 };
 
 use super::named::{self, range_usize};
@@ -26,22 +26,56 @@ use super::Result;
 #[derive(Debug, Clone, PartialEq, clap::Args, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Select {
-    /// Where the model name comes from: auto (the `model` column if present,
-    /// else the file name), column, file (file name without .parquet), or dir
-    /// (the folder below INPUT that holds the file).
+    /// Where the model name comes from: auto (the model column if present,
+    /// else the file name unless it looks like a shard), column, file (file
+    /// name without extensions), or dir (the folder below INPUT that holds the
+    /// file; NAME of a Hugging Face cache datasets--ORG--NAME).
     #[arg(long, default_value = "auto", value_name = "SOURCE")]
     #[serde(with = "named")]
     pub model_from: ModelFrom,
-    /// Keep only these models (comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    /// Where the conversation id comes from: column (an id column) or prompt
+    /// (md5 of the first user turn).
+    #[arg(long, default_value = "column", value_name = "SOURCE")]
+    #[serde(with = "named")]
+    pub id_from: IdFrom,
+    /// The conversation id column (default: conversation_hash,
+    /// conversation_id, id, uid or question_id).
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
+    /// The model column (default: model, model_id or generator).
+    #[arg(long, value_name = "NAME")]
+    pub model_column: Option<String>,
+    /// Read a flat table whose responses are in this column (default: text).
+    #[arg(long, value_name = "NAME")]
+    pub text_column: Option<String>,
+    /// The prompt (user turn) column of a flat table.
+    #[arg(long, value_name = "NAME")]
+    pub prompt_column: Option<String>,
+    /// The turn number column of a flat table (default: turn; else turn 1).
+    #[arg(long, value_name = "NAME")]
+    pub turn_column: Option<String>,
+    /// JSON Lines questions (MT-Bench question.jsonl) giving the user turns
+    /// of answer files that have none.
+    #[arg(long, value_name = "FILE")]
+    pub questions: Option<PathBuf>,
+    /// Keep only these models: comma-separated, repeatable; write a comma
+    /// inside a name as \, (e.g. --models 'org/a\,b').
+    #[arg(long, value_name = "A,B")]
     pub models: Vec<String>,
     /// Keep only the conversation ids listed in FILE, one per line.
     #[arg(long, value_name = "FILE")]
     pub conversations: Option<PathBuf>,
+    /// Drop the conversation ids listed in FILE, one per line.
+    #[arg(long, value_name = "FILE")]
+    pub exclude_conversations: Option<PathBuf>,
+    /// Which turns' roles to read: assistant, user or both.
+    #[arg(long, default_value = "assistant", value_name = "ROLES")]
+    #[serde(with = "named")]
+    pub roles: Roles,
     /// Keep only conversations in this language (e.g. English).
     #[arg(long, value_name = "NAME")]
     pub language: Option<String>,
-    /// Which assistant turns to use: first or all.
+    /// Which turns (of each selected role) to use: first or all.
     #[arg(long, default_value = "first", value_name = "WHICH")]
     #[serde(with = "named")]
     pub turns: Turns,
@@ -63,12 +97,23 @@ impl Select {
     /// The option files whose contents shape the result (for the input
     /// fingerprint).
     pub fn files(&self) -> Vec<PathBuf> {
-        self.conversations.iter().cloned().collect()
+        [&self.conversations, &self.exclude_conversations, &self.questions]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
     }
 
     /// Paths that a pipeline file gives relative to its own folder.
     pub fn paths_mut(&mut self) -> Vec<&mut PathBuf> {
-        self.conversations.iter_mut().collect()
+        [
+            &mut self.conversations,
+            &mut self.exclude_conversations,
+            &mut self.questions,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 
     /// Whether only the sampling-free defaults are set (what a rank reading a
@@ -80,12 +125,29 @@ impl Select {
                 ..Select::default()
             }
     }
+
+    /// The reader's options for opening files.
+    fn open_options(&self) -> OpenOptions {
+        OpenOptions {
+            model_from: self.model_from,
+            id_from: self.id_from,
+            columns: Columns {
+                text: self.text_column.clone(),
+                prompt: self.prompt_column.clone(),
+                model: self.model_column.clone(),
+                id: self.id_column.clone(),
+                turn: self.turn_column.clone(),
+            },
+            questions: self.questions.clone(),
+        }
+    }
 }
 
 /// Inputs plus selection, as a stage's command line takes them.
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs {
-    /// Parquet files or directories (searched recursively for *.parquet).
+    /// Parquet, JSON Lines or JSON files (also .gz/.zst), or directories
+    /// (searched recursively for *.parquet, *.jsonl, *.ndjson, *.json).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -102,34 +164,34 @@ pub struct Inputs {
     pub selection: Selection,
 }
 
-/// Opens `paths` and resolves `select` (reading the conversation list and
-/// computing the seeded sample when asked).
+/// Opens `paths` and resolves `select`: reads the id lists, checks that
+/// a filtering selection selects something (saying what exists when it
+/// does not), and computes the seeded sample when asked.
 pub fn open(paths: &[PathBuf], select: &Select) -> Result<Inputs> {
-    let (files, units) = open_all(paths, select.model_from)?;
-    let conversations = match &select.conversations {
-        None => None,
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("{}: cannot read conversation list", p.display()))?;
-            let set: HashSet<String> = text
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(String::from)
-                .collect();
-            if set.is_empty() {
-                bail!("{}: conversation list is empty", p.display());
-            }
-            Some(set)
-        }
+    let (files, units) = open_all(paths, &select.open_options())?;
+    let ids = |p: &Option<PathBuf>| {
+        p.as_deref()
+            .map(read_id_list)
+            .transpose()
+            .map_err(anyhow::Error::msg)
     };
+    let models = parse_model_names(&select.models);
     let mut selection = Selection {
-        models: (!select.models.is_empty()).then(|| select.models.iter().cloned().collect()),
-        conversations,
+        models: (!models.is_empty()).then(|| models.into_iter().collect()),
+        conversations: ids(&select.conversations)?,
+        exclude: ids(&select.exclude_conversations)?,
         language: select.language.clone(),
         turns: select.turns,
+        roles: select.roles,
         sample: None,
     };
+    if selection.models.is_some()
+        || selection.conversations.is_some()
+        || selection.exclude.is_some()
+        || selection.language.is_some()
+    {
+        check_selection(&files, &units, &selection).map_err(anyhow::Error::msg)?;
+    }
     if let Some(n) = select.sample {
         let plan = sample_plan(&files, &units, &selection, n, select.seed)?;
         selection.sample = Some(Arc::new(plan));

@@ -6,7 +6,7 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serializer};
-use wildstat_reader::{ModelFrom, Turns};
+use wildstat_reader::{IdFrom, ModelFrom, Roles, Turns};
 
 /// A value that prints as the name the command line accepts.
 pub trait Named {
@@ -31,6 +31,27 @@ impl Named for ModelFrom {
             ModelFrom::Column => "column",
             ModelFrom::File => "file",
             ModelFrom::Dir => "dir",
+        }
+        .into()
+    }
+}
+
+impl Named for IdFrom {
+    fn name(&self) -> String {
+        match self {
+            IdFrom::Column => "column",
+            IdFrom::Prompt => "prompt",
+        }
+        .into()
+    }
+}
+
+impl Named for Roles {
+    fn name(&self) -> String {
+        match self {
+            Roles::Assistant => "assistant",
+            Roles::User => "user",
+            Roles::Both => "both",
         }
         .into()
     }

@@ -147,7 +147,12 @@ pub fn write(
     quiet: bool,
 ) -> Result<()> {
     let selection = serde_json::to_string(select)?;
-    let inputs_id = fingerprint(&wildstat_reader::discover(paths)?)?;
+    let inputs_id = fingerprint(
+        &wildstat_reader::discover(paths)?
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect::<Vec<_>>(),
+    )?;
     if let Some(old) = Partition::at(&[out.to_path_buf()])? {
         let m = &old.manifest;
         let same = m.buckets == buckets && m.selection == selection && m.inputs == inputs_id;

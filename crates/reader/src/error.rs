@@ -12,6 +12,8 @@ pub struct Error {
     pub row_group: Option<usize>,
     /// Row index within the row group, when known.
     pub row: Option<usize>,
+    /// Line (1-based) where the record starts, for JSON and JSON Lines files.
+    pub line: Option<u64>,
     /// Column path such as `conversation.content`, when known.
     pub column: Option<String>,
     /// What went wrong.
@@ -25,6 +27,7 @@ impl Error {
             path: path.to_path_buf(),
             row_group: None,
             row: None,
+            line: None,
             column: None,
             message: message.into(),
         }
@@ -33,6 +36,18 @@ impl Error {
     /// Adds the row group index.
     pub fn in_row_group(mut self, rg: usize) -> Self {
         self.row_group = Some(rg);
+        self
+    }
+
+    /// Adds the row index within the row group.
+    pub fn at_row(mut self, row: usize) -> Self {
+        self.row = Some(row);
+        self
+    }
+
+    /// Adds the line where the record starts (JSON inputs).
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.line = Some(line);
         self
     }
 
@@ -51,6 +66,9 @@ impl fmt::Display for Error {
         }
         if let Some(row) = self.row {
             write!(f, ": row {row}")?;
+        }
+        if let Some(line) = self.line {
+            write!(f, ": line {line}")?;
         }
         if let Some(c) = &self.column {
             write!(f, ": column {c}")?;

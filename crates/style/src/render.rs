@@ -581,6 +581,99 @@ pub fn normalize_lines(text: &str) -> Cow<'_, str> {
 
 /// Render `text` into `out` (appended) and return the structural info.
 pub fn render_html(text: &str, out: &mut String) -> RenderInfo {
+    let norm = markdown_it_normalize(text);
+    let (text, placeheld) = hold_line_separators(&norm);
+    if placeheld {
+        let mut html = String::with_capacity(out.capacity());
+        let mut info = render_normalized(&text, &mut html);
+        out.push_str(&restore_line_separators(&html));
+        info.code_langs = info
+            .code_langs
+            .into_iter()
+            .map(|(k, n)| (restore_line_separators(&k).into_owned(), n))
+            .collect();
+        return info;
+    }
+    render_normalized(&text, out)
+}
+
+/// markdown-it's `normalize` core rule: `\r\n` and lone `\r` become `\n`,
+/// NUL becomes U+FFFD. pulldown-cmark splits lines at a lone `\r` only in
+/// some blocks (`"    code\rtext"` stays one code line) and keeps NUL as
+/// a non-punctuation character for emphasis flanking (`"*\0*a"`).
+fn markdown_it_normalize(text: &str) -> Cow<'_, str> {
+    if !text.contains(['\r', '\0']) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .replace('\0', "\u{fffd}"),
+    )
+}
+
+/// U+0085, U+2028 and U+2029 and the private-use characters that stand in
+/// for them next to emphasis delimiters.
+const SEPARATORS: [(char, char); 3] = [
+    ('\u{85}', '\u{e085}'),
+    ('\u{2028}', '\u{e028}'),
+    ('\u{2029}', '\u{e029}'),
+];
+
+/// pulldown-cmark counts U+0085, U+2028 and U+2029 as whitespace when it
+/// decides whether a `*`, `_` or `~` run can open or close emphasis;
+/// markdown-it's `isWhiteSpace` does not (`"*\u2028x*"` is emphasis there).
+/// Next to such a run they are replaced by private-use characters (neither
+/// whitespace nor punctuation for both), restored in the output. Texts that
+/// already hold one of those private-use characters are left as they are.
+fn hold_line_separators(text: &str) -> (Cow<'_, str>, bool) {
+    let is_sep = |c: char| SEPARATORS.iter().any(|&(s, _)| s == c);
+    if text.is_ascii()
+        || !text.contains(is_sep)
+        || text.contains(|c: char| SEPARATORS.iter().any(|&(_, p)| p == c))
+    {
+        return (Cow::Borrowed(text), false);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let delim = |i: Option<usize>| {
+        i.and_then(|i| chars.get(i))
+            .is_some_and(|c| matches!(c, '*' | '_' | '~'))
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    for (i, &c) in chars.iter().enumerate() {
+        match SEPARATORS.iter().find(|&&(s, _)| s == c) {
+            Some(&(_, p)) if delim(i.checked_sub(1)) || delim(Some(i + 1)) => {
+                out.push(p);
+                changed = true;
+            }
+            _ => out.push(c),
+        }
+    }
+    if !changed {
+        return (Cow::Borrowed(text), false);
+    }
+    (Cow::Owned(out), true)
+}
+
+/// Puts back the characters [`hold_line_separators`] replaced.
+fn restore_line_separators(s: &str) -> Cow<'_, str> {
+    if !s.contains(|c: char| SEPARATORS.iter().any(|&(_, p)| p == c)) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| {
+                SEPARATORS
+                    .iter()
+                    .find(|&&(_, p)| p == c)
+                    .map_or(c, |&(s, _)| s)
+            })
+            .collect(),
+    )
+}
+
+fn render_normalized(text: &str, out: &mut String) -> RenderInfo {
     let tabs = normalize_lines(text);
     let mut src: Cow<'_, str> = match escape_single_tildes(&tabs) {
         Cow::Borrowed(_) => tabs,

@@ -152,3 +152,27 @@ fn raw_html_scanner_matches_html_parser() {
     let (_, rej) = count_html_elements("<![foo[ x ]]>");
     assert!(rej);
 }
+
+#[test]
+fn fuzzed_line_endings_nul_and_line_separators() {
+    // (text, p, em, pre) from markdown-it-py + BeautifulSoup (scripts/oracle
+    // setup): a lone CR ends a line, NUL is U+FFFD, U+0085/U+2028/U+2029 are
+    // not whitespace for emphasis flanking.
+    let cases: [(&str, u64, u64, u64); 8] = [
+        ("    code\rtext", 1, 0, 1),
+        ("    code\ttext\rmore", 1, 0, 1),
+        ("a\r\n* b\r* c", 1, 0, 0),
+        ("*\u{2028}x*", 1, 1, 0),
+        ("*\u{2029}x*", 1, 1, 0),
+        ("*\u{85}x*", 1, 1, 0),
+        ("*x\u{2028}*a", 1, 1, 0),
+        ("*\0*a", 1, 0, 0),
+    ];
+    for (text, p, em, pre) in cases {
+        let s = count(text);
+        assert_eq!((s.p, s.em, s.pre), (p, em, pre), "{text:?}");
+    }
+    // The original characters are measured, not the stand-ins.
+    assert_eq!(count("*\u{2028}x*").len, 4);
+    assert_eq!(count("a\rb").lines, 1);
+}

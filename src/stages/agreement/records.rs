@@ -468,6 +468,7 @@ pub fn tables(records: &[PromptRecord], s: &Settings) -> (Vec<(String, String)>,
 pub fn read_gold(path: &std::path::Path) -> Result<HashMap<String, String>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read gold file: {e}", path.display()))?;
+    let text = wildstat_reader::strip_bom(&text);
     let mut gold = HashMap::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
