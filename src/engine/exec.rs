@@ -198,6 +198,37 @@ fn process<S: Stage>(
                 rows,
             })
         }
+        Split::Files => {
+            let files: Vec<PathBuf> = discover(paths)?.into_iter().map(|(p, _)| p).collect();
+            let n = files.len();
+            let mine = &files[rank * n / world..(rank + 1) * n / world];
+            let stage = S::prepare(cfg, &ctx)?;
+            let mut acc = stage.empty();
+            let mut rows = rows_writer(&stage, rows_path)?;
+            let progress = Progress::new(&label, "files", mine.len() as u64, quiet);
+            for f in mine {
+                let mut emit = Emit {
+                    acc: &mut acc,
+                    rows: rows.as_mut(),
+                    progress: &progress,
+                    batch: 0,
+                    batches: 1,
+                };
+                stage.process_file(f, &mut emit)?;
+                progress.add(1, 0);
+            }
+            progress.finish();
+            let rows = match rows {
+                Some(w) => w.finish()?,
+                None => 0,
+            };
+            Ok(Processed {
+                acc,
+                stats: ReadStats::default(),
+                models: Vec::new(),
+                rows,
+            })
+        }
         Split::Conversations => {
             let share = conversation_share(paths, select, rank, world, &|f| cfg.adjust(f))?;
             ctx.models = share.models.clone();
@@ -424,7 +455,7 @@ pub fn merge<S: Stage>(out: &Path, force: bool, quiet: bool) -> Result<()> {
     let mut acc: Option<S::Acc> = None;
     for (r, p) in all.into_iter().enumerate() {
         match S::SPLIT {
-            Split::Units => stats.add(&p.stats),
+            Split::Units | Split::Files => stats.add(&p.stats),
             Split::Conversations => stats = p.stats.clone(),
         }
         let a: S::Acc = postcard::from_bytes(&p.acc).map_err(|e| {
@@ -468,5 +499,10 @@ fn already_merged(out: &Path, header: &Header) -> bool {
 
 /// The inputs recorded for provenance (used by `partition`).
 pub fn fingerprint_of(paths: &[PathBuf]) -> Result<Vec<InputId>> {
-    fingerprint(&discover(paths)?.into_iter().map(|(p, _)| p).collect::<Vec<_>>())
+    fingerprint(
+        &discover(paths)?
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect::<Vec<_>>(),
+    )
 }

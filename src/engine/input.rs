@@ -97,11 +97,15 @@ impl Select {
     /// The option files whose contents shape the result (for the input
     /// fingerprint).
     pub fn files(&self) -> Vec<PathBuf> {
-        [&self.conversations, &self.exclude_conversations, &self.questions]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect()
+        [
+            &self.conversations,
+            &self.exclude_conversations,
+            &self.questions,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect()
     }
 
     /// Paths that a pipeline file gives relative to its own folder.

@@ -24,6 +24,9 @@ pub enum Split {
     /// lands in one shard and one batch), read in memory-sized batches, from
     /// the inputs or from a `wildstat partition` folder.
     Conversations,
+    /// Whole input files (judgment files), a contiguous slice of the sorted
+    /// file list per shard; the stage reads each in [`Stage::process_file`].
+    Files,
 }
 
 /// A stage's options: one struct for the command line (clap), the pipeline
@@ -202,6 +205,14 @@ pub trait Stage: Sized + Sync {
     /// Processes one batch of responses (a window of units, or a
     /// conversation-id range), in order; may use rayon inside.
     fn process(&self, batch: Vec<Response>, emit: &mut Emit<'_, Self::Acc>) -> Result<()>;
+    /// Processes one whole input file (stages with [`Split::Files`]).
+    fn process_file(&self, path: &Path, _emit: &mut Emit<'_, Self::Acc>) -> Result<()> {
+        anyhow::bail!(
+            "{}: {} does not read whole files",
+            path.display(),
+            Self::NAME
+        )
+    }
     /// Turns the merged accumulator of the whole input into the outputs.
     fn finish(cfg: &Self::Config, ctx: &Context, acc: Self::Acc) -> Result<Outputs>;
 }
