@@ -317,8 +317,8 @@ fn sharded_rerun_with_other_settings_or_inputs_is_refused_and_force_redoes_it() 
         (
             &models,
             3,
-            "selection models: [] vs [\"terse-1b\",\"headings-70b\"]",
-            "selection models: [\"terse-1b\",\"headings-70b\"] vs []",
+            "selection models: [] vs [\"terse-1b,headings-70b\"]",
+            "selection models: [\"terse-1b,headings-70b\"] vs []",
         ),
         (&ALL, 4, "world size 3 vs 4", "world size 4 vs 3"),
     ];

@@ -287,8 +287,16 @@ fn footer_hash(f: &mut File, size: u64) -> std::io::Result<u64> {
     Ok(h)
 }
 
+/// The provenance file every wildstat output folder holds; folder walks
+/// skip it, so a stage's or synth's output can be read back as input.
+pub const PROVENANCE: &str = "wildstat.json";
+
 /// Whether a file name has one of the extensions read from folders.
 fn wanted(name: &str) -> bool {
+    // wildstat's own provenance file in an output folder is not a transcript.
+    if name == PROVENANCE {
+        return false;
+    }
     let base = name
         .strip_suffix(".gz")
         .or_else(|| name.strip_suffix(".zst"))
