@@ -2,7 +2,7 @@
 //! the schema found, files, rows, models with response counts, languages,
 //! and the share of empty and null responses.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
 
 use rayon::prelude::*;
@@ -27,7 +27,8 @@ pub struct Args {
 #[derive(Debug, Default, Clone)]
 struct ModelCounts {
     responses: u64,
-    conversations: u64,
+    /// Distinct conversation ids.
+    conversations: HashSet<String>,
     empty: u64,
     chars: u64,
 }
@@ -36,7 +37,8 @@ struct ModelCounts {
 #[derive(Debug, Default)]
 struct Summary {
     models: BTreeMap<String, ModelCounts>,
-    languages: BTreeMap<String, u64>,
+    /// Distinct conversation ids per language.
+    languages: BTreeMap<String, HashSet<String>>,
     stats: UnitStats,
 }
 
@@ -45,12 +47,12 @@ impl Summary {
         for (m, c) in o.models {
             let e = self.models.entry(m).or_default();
             e.responses += c.responses;
-            e.conversations += c.conversations;
+            e.conversations.extend(c.conversations);
             e.empty += c.empty;
             e.chars += c.chars;
         }
-        for (l, n) in o.languages {
-            *self.languages.entry(l).or_default() += n;
+        for (l, ids) in o.languages {
+            self.languages.entry(l).or_default().extend(ids);
         }
         self.stats.merge(&o.stats);
     }
@@ -82,7 +84,6 @@ fn summarize(inputs: &Inputs, quiet: bool) -> Result<Summary> {
                 stats,
                 ..Summary::default()
             };
-            let mut prev: Option<(&str, &str)> = None;
             for r in &responses {
                 let c = s.models.entry(r.model.to_string()).or_default();
                 c.responses += 1;
@@ -90,14 +91,14 @@ fn summarize(inputs: &Inputs, quiet: bool) -> Result<Summary> {
                 if r.text.trim().is_empty() {
                     c.empty += 1;
                 }
-                // Responses of one transcript come out consecutively.
-                let key = (&*r.model, r.conversation_hash.as_str());
-                if prev != Some(key) {
-                    c.conversations += 1;
-                    let lang = r.language.as_deref().unwrap_or("(none)");
-                    *s.languages.entry(lang.to_string()).or_default() += 1;
+                if !c.conversations.contains(&r.conversation_hash) {
+                    c.conversations.insert(r.conversation_hash.clone());
                 }
-                prev = Some(key);
+                let lang = r.language.as_deref().unwrap_or("(none)");
+                let ids = s.languages.entry(lang.to_string()).or_default();
+                if !ids.contains(&r.conversation_hash) {
+                    ids.insert(r.conversation_hash.clone());
+                }
             }
             progress.add(f.rows_in(u.row_group), f.projected_bytes(u.row_group));
             Ok(s)
@@ -174,16 +175,17 @@ fn render(inputs: &Inputs, s: &Summary, args: &Select) -> String {
             "| {} | {} | {} | {} | {:.1} |",
             m.replace('|', "\\|"),
             c.responses,
-            c.conversations,
+            c.conversations.len(),
             c.empty,
             mean
         );
     }
     let _ = writeln!(o);
-    let _ = writeln!(o, "| language | conversations |");
+    let _ = writeln!(o, "| language | conversations (distinct ids) |");
     let _ = writeln!(o, "|---|---:|");
-    let mut langs: Vec<_> = s.languages.iter().collect();
-    langs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let mut langs: Vec<(&String, usize)> =
+        s.languages.iter().map(|(l, ids)| (l, ids.len())).collect();
+    langs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     for (l, n) in langs {
         let _ = writeln!(o, "| {} | {n} |", l.replace('|', "\\|"));
     }

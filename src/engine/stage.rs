@@ -129,6 +129,8 @@ pub struct Context {
     pub models: Vec<String>,
     /// The seed of the selection (`--seed`), shared with the stage.
     pub seed: u64,
+    /// The whole selection (for labels such as which turns were read).
+    pub select: super::input::Select,
     /// Reader counts over the whole selected input (at finish).
     pub stats: ReadStats,
     /// Whether progress and notices are off.

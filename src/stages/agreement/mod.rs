@@ -180,6 +180,15 @@ impl Stage for Agreement {
         mut acc: AgreementAcc,
     ) -> crate::engine::Result<Outputs> {
         sort_records(&mut acc.records);
+        if !acc.records.iter().any(|r| r.multi()) {
+            let models: std::collections::BTreeSet<&str> =
+                acc.records.iter().map(|r| r.model.as_str()).collect();
+            bail!(
+                "agreement: no prompt has two or more runs ({} prompts of {} models seen); check --run-column / --run-from",
+                acc.records.len(),
+                models.len()
+            );
+        }
         let s = &ctx.stats;
         let settings = Settings {
             answer_regex: cfg.answer_regex.clone(),

@@ -284,7 +284,17 @@ impl Stage for Similarity {
             missing: agg.missing,
             duplicates: agg.duplicates,
             stats: ctx.stats.clone(),
+            all_turns: ctx.select.turns == wildstat_reader::Turns::All,
+            models: ctx.models.len(),
         };
+        let pairs: u64 = rows.iter().map(|r| r.pairs).sum();
+        if pairs == 0 {
+            bail!(
+                "similarity: 0 pairs: the {} models share no conversation ({} responses read); check the ids with `wildstat inspect`",
+                ctx.models.len(),
+                ctx.stats.responses
+            );
+        }
         let table = tables::main_table(&ctx.models, &rows, &settings);
         let mut out = Outputs::default();
         out.file("table.md", table.to_markdown());

@@ -24,6 +24,10 @@ pub struct Settings {
     pub duplicates: u64,
     /// Reader counts.
     pub stats: crate::engine::stage::ReadStats,
+    /// Whether every assistant turn was read (rows count turns then).
+    pub all_turns: bool,
+    /// Number of models.
+    pub models: usize,
 }
 
 /// Table 5: one row per target model, sorted by mean ROUGE-1 descending.
@@ -36,7 +40,14 @@ pub fn main_table(models: &[String], rows: &[Row], s: &Settings) -> Table {
     });
     t.columns.push(Column::new("Model"));
     t.columns.push(Column::numeric("Pairs", None));
-    t.columns.push(Column::numeric("Conversations", None));
+    t.columns.push(Column::numeric(
+        if s.all_turns {
+            "Conversation turns"
+        } else {
+            "Conversations"
+        },
+        None,
+    ));
     for label in METRIC_LABELS {
         t.columns.push(Column::numeric(label, Some(true)));
         if honest {
@@ -60,6 +71,10 @@ pub fn main_table(models: &[String], rows: &[Row], s: &Settings) -> Table {
     }
     let refs = match s.refs {
         Refs::All => "every other model".to_string(),
+        Refs::K(k) if k + 1 >= s.models => format!(
+            "every other model ({} per target; {k} were asked for)",
+            s.models - 1
+        ),
         Refs::K(k) => format!("{k} reference models per target drawn with seed {}", s.seed),
     };
     t.notes.push(format!(
