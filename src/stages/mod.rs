@@ -7,6 +7,9 @@ pub mod shared;
 pub mod similarity;
 pub mod style;
 
+#[cfg(test)]
+mod halves;
+
 use std::path::Path;
 
 use anyhow::bail;
