@@ -52,6 +52,10 @@ pub struct Config {
     /// 100000).
     #[arg(long, default_value_t = 5, value_name = "K", value_parser = range_usize(0, 100_000))]
     pub top: usize,
+    /// Memory budget for response text held at once, in MiB (1 to
+    /// 1048576); the corpus is read in conversation-id ranges that fit.
+    #[arg(long, default_value_t = 4096, value_name = "MIB", value_parser = crate::engine::named::range(1, 1 << 20))]
+    pub memory: u64,
 }
 
 impl Default for Config {
@@ -105,6 +109,9 @@ impl StageConfig for Config {
     }
     fn paths_mut(&mut self) -> Vec<&mut PathBuf> {
         self.gold.iter_mut().collect()
+    }
+    fn memory_mib(&self) -> u64 {
+        self.memory
     }
     fn adjust(&self, files: &mut [InputFile]) -> crate::engine::Result<()> {
         let from = self.run_from()?;

@@ -367,6 +367,13 @@ impl Stage for Shared {
     }
 
     fn finish(cfg: &Config, ctx: &Context, mut acc: SharedAcc) -> crate::engine::Result<Outputs> {
+        if acc.tally.common.iter().all(|&c| c == 0) {
+            bail!(
+                "shared: no conversation was answered by two of the {} models ({} responses read); check the ids with `wildstat inspect`",
+                ctx.models.len(),
+                ctx.stats.responses
+            );
+        }
         acc.trim();
         let meta = tables::Meta {
             models: ctx.models.clone(),
@@ -396,7 +403,7 @@ mod tests {
     }
 
     #[test]
-    fn tally_counts_and_round_trips() {
+    fn tally_counts_per_model_and_pair() {
         let mut t = Tally::new(5);
         t.add(&[0, 1, 2, 3, 4], &[span(&[0, 1, 2, 3]), span(&[1, 4])]);
         t.add(&[0, 1, 3], &[]);
