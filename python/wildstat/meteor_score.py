@@ -81,6 +81,17 @@ def _generate_enums(hypothesis, reference, preprocess=str.lower):
     return list(map(preprocess, hypothesis)), list(map(preprocess, reference))
 
 
+def _pack(tokens):
+    """A token list for the native code: its tokens joined by U+001F with
+    their number when no token contains U+001F (one string to convert
+    instead of one per token), else the list. A non-str token raises
+    TypeError here."""
+    joined = "\x1f".join(tokens)
+    if not tokens or joined.count("\x1f") == len(tokens) - 1:
+        return (joined, len(tokens))
+    return tokens
+
+
 def _formula(matches_count, translation_length, reference_length, chunks, alpha, beta, gamma):
     """NLTK 3.10's ``single_meteor_score`` arithmetic, in its exact order."""
     try:
@@ -116,7 +127,7 @@ def single_meteor_score(
     """
     _check_resources(stemmer, wordnet)
     hyp, ref = _generate_enums(hypothesis, reference, preprocess)
-    matches, chunks = _wildstat.meteor_counts(hyp, ref)
+    matches, chunks = _wildstat.meteor_counts(_pack(hyp), _pack(ref))
     return _formula(matches, len(hyp), len(ref), chunks, alpha, beta, gamma)
 
 
@@ -169,7 +180,7 @@ def meteor_batch(
         start = len(jobs)
         jobs.extend(_generate_enums(hypothesis, r, preprocess) for r in references)
         spans.append((start, len(jobs)))
-    counts = _wildstat.meteor_counts_batch(jobs, threads)
+    counts = _wildstat.meteor_counts_batch([(_pack(h), _pack(r)) for h, r in jobs], threads)
     scores = [
         _formula(m, len(h), len(r), c, alpha, beta, gamma) for (h, r), (m, c) in zip(jobs, counts)
     ]
