@@ -94,3 +94,13 @@ def test_stemmer_and_wordnet_arguments():
         ms.meteor_score([ref], hyp, wordnet=object())
     with pytest.raises(NotImplementedError):
         ms.meteor_batch([([ref], hyp)], stemmer=Other())
+
+
+def test_nltk_porter_stemmer_accepted():
+    porter = pytest.importorskip("nltk.stem.porter", reason="nltk not installed")
+    ref, hyp = ["the", "cats", "ran"], ["the", "cat", "runs"]
+    want = ms.single_meteor_score(ref, hyp)
+    assert ms.single_meteor_score(ref, hyp, stemmer=porter.PorterStemmer()) == want
+    original = porter.PorterStemmer(mode=porter.PorterStemmer.ORIGINAL_ALGORITHM)
+    with pytest.raises(NotImplementedError):
+        ms.single_meteor_score(ref, hyp, stemmer=original)
