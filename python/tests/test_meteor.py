@@ -104,3 +104,16 @@ def test_nltk_porter_stemmer_accepted():
     original = porter.PorterStemmer(mode=porter.PorterStemmer.ORIGINAL_ALGORITHM)
     with pytest.raises(NotImplementedError):
         ms.single_meteor_score(ref, hyp, stemmer=original)
+
+
+def test_lowercasing_joined_tokens_equals_lowercasing_each():
+    # What _pack(lower=True) relies on, over tokens built from characters
+    # whose lowercase depends on context (final sigma, case-ignorable marks)
+    # or changes length (U+0130).
+    import random
+
+    alphabet = ["A", "a", "\u03a3", "\u03c3", "\u0130", "\u0301", "'", ".", "\u0345", "\u1fbc", " ", "1", "\u00df"]
+    rng = random.Random(19)
+    for _ in range(20000):
+        toks = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(0, 5))]
+        assert "\x1f".join(toks).lower() == "\x1f".join(t.lower() for t in toks), toks

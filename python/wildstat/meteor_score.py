@@ -69,7 +69,8 @@ def _check_resources(stemmer, wordnet):
 
 
 def _generate_enums(hypothesis, reference, preprocess=str.lower):
-    """NLTK's type checks and preprocessing: (hypothesis, reference) lists."""
+    """NLTK's type checks, then ``list(map(preprocess, ...))`` of both sides,
+    each packed for the native code (see ``_pack``)."""
     if isinstance(hypothesis, str):
         raise TypeError(
             f'"hypothesis" expects pre-tokenized hypothesis (Iterable[str]): {hypothesis}'
@@ -78,18 +79,33 @@ def _generate_enums(hypothesis, reference, preprocess=str.lower):
         raise TypeError(
             f'"reference" expects pre-tokenized reference (Iterable[str]): {reference}'
         )
-    return list(map(preprocess, hypothesis)), list(map(preprocess, reference))
+    return _preprocessed(hypothesis, preprocess), _preprocessed(reference, preprocess)
 
 
-def _pack(tokens):
-    """A token list for the native code: its tokens joined by U+001F with
-    their number when no token contains U+001F (one string to convert
-    instead of one per token), else the list. A non-str token raises
-    TypeError here."""
+def _pack(tokens, lower=False):
+    """A token list for the native code: ``(joined, n)``, its ``n`` tokens
+    joined by U+001F, when no token contains U+001F (one string to convert
+    instead of one per token), else the list. ``lower``: lowercase the
+    joined string, which equals joining the lowercased tokens because
+    U+001F is neither cased nor case-ignorable (``str.lower``'s final-sigma
+    rule sees a token boundary there). A non-str token raises TypeError."""
     joined = "\x1f".join(tokens)
     if not tokens or joined.count("\x1f") == len(tokens) - 1:
-        return (joined, len(tokens))
-    return tokens
+        return (joined.lower() if lower else joined, len(tokens))
+    return list(map(str.lower, tokens)) if lower else tokens
+
+
+def _preprocessed(tokens, preprocess):
+    """``list(map(preprocess, tokens))``, packed; ``str.lower`` is applied
+    to the joined tokens at once."""
+    if preprocess is str.lower:
+        return _pack(tokens if type(tokens) is list else list(tokens), lower=True)
+    return _pack(list(map(preprocess, tokens)))
+
+
+def _len(packed):
+    """Number of tokens of a packed list."""
+    return packed[1] if type(packed) is tuple else len(packed)
 
 
 def _formula(matches_count, translation_length, reference_length, chunks, alpha, beta, gamma):
@@ -127,8 +143,8 @@ def single_meteor_score(
     """
     _check_resources(stemmer, wordnet)
     hyp, ref = _generate_enums(hypothesis, reference, preprocess)
-    matches, chunks = _wildstat.meteor_counts(_pack(hyp), _pack(ref))
-    return _formula(matches, len(hyp), len(ref), chunks, alpha, beta, gamma)
+    matches, chunks = _wildstat.meteor_counts(hyp, ref)
+    return _formula(matches, _len(hyp), _len(ref), chunks, alpha, beta, gamma)
 
 
 def meteor_score(
@@ -180,8 +196,8 @@ def meteor_batch(
         start = len(jobs)
         jobs.extend(_generate_enums(hypothesis, r, preprocess) for r in references)
         spans.append((start, len(jobs)))
-    counts = _wildstat.meteor_counts_batch([(_pack(h), _pack(r)) for h, r in jobs], threads)
+    counts = _wildstat.meteor_counts_batch(jobs, threads)
     scores = [
-        _formula(m, len(h), len(r), c, alpha, beta, gamma) for (h, r), (m, c) in zip(jobs, counts)
+        _formula(m, _len(h), _len(r), c, alpha, beta, gamma) for (h, r), (m, c) in zip(jobs, counts)
     ]
     return [max(scores[a:b]) for a, b in spans]
