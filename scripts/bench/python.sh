@@ -5,7 +5,8 @@
 # ./python) into one virtualenv, then runs scripts/parity/python_parity.py:
 # bit-for-bit checks on LIMIT corpus pairs and pairs/s of rouge-score, NLTK
 # METEOR, and wildstat one call per pair and batched (1 thread, all cores).
-# usage: scripts/bench/python.sh [CORPUS_DIR] [LIMIT] [VENV_DIR]
+# usage: scripts/bench/python.sh [CORPUS_DIR] [LIMIT] [VENV_DIR] [PARITY_ARGS...]
+#   e.g. ... 20000 ~/.cache/wildstat-oracle --metrics meteor
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 corpus=${1:-../shared/corpora/alpaca-eval}
@@ -19,4 +20,4 @@ bin=$(dirname "$py")
 PATH="$bin:$PATH" CARGO_TARGET_DIR="$PWD/target/python" "$py" -m pip install -q \
   --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps ./python
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-"$py" scripts/parity/python_parity.py --corpus "$corpus" --limit "$limit"
+"$py" scripts/parity/python_parity.py --corpus "$corpus" --limit "$limit" "${@:4}"

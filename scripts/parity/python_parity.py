@@ -22,6 +22,7 @@ usage (an interpreter with wildstat, rouge-score, nltk + WordNet 3.0 in
 ~/nltk_data, pyarrow; scripts/bench/python.sh sets one up):
   PY scripts/parity/python_parity.py [--corpus ../shared/corpora/alpaca-eval]
       [--limit 20000] [--per-conv 25] [--seed 1] [--extra 2000]
+      [--metrics rouge,meteor]
 """
 
 import argparse
@@ -100,6 +101,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--extra", type=int, default=2000)
     ap.add_argument("--show", type=int, default=3)
+    ap.add_argument("--metrics", default="rouge,meteor", help="comma-separated: rouge, meteor")
     a = ap.parse_args()
     if not os.path.isdir(a.corpus):
         print(f"no corpus at {a.corpus}", file=sys.stderr)
@@ -110,8 +112,24 @@ def main():
     print(f"{n} pairs from {a.corpus}; {threads} cores", flush=True)
     check = Check(a.show)
     speed = []
+    metrics = set(a.metrics.split(","))
+    extra = pairs[: a.extra]
 
-    # ROUGE-1/2/L, Porter stemming.
+    if "rouge" in metrics:
+        rouge(pairs, extra, threads, check, speed)
+    if "meteor" in metrics:
+        meteor(pairs, extra, threads, check, speed)
+
+    print("\nspeed on", n, "pairs (machine shared with other jobs: indicative)")
+    print("implementation\tseconds\tpairs/s")
+    for name, dt in speed:
+        print(f"{name}\t{dt:.2f}\t{n / dt:.0f}")
+    print("mismatches:", check.failures)
+    return 1 if check.failures else 0
+
+
+def rouge(pairs, extra, threads, check, speed):
+    """ROUGE-1/2/L with Porter stemming on all pairs; every type on `extra`."""
     ref = ref_rouge.RougeScorer(TYPES, use_stemmer=True)
     want, dt = timed(lambda: [ref.score(t, o) for t, o in pairs])
     speed.append(("rouge-score 0.1.2, one call per pair", dt))
@@ -124,8 +142,15 @@ def main():
         got, dt = timed(lambda: ws.score_batch(pairs, threads=th))
         speed.append((f"wildstat RougeScorer.score_batch, {th or threads} thread(s)", dt))
         check.compare(f"ROUGE-1/2/L score_batch threads={th}", want, got, pairs)
+    for stem in (False, True):
+        ref = ref_rouge.RougeScorer(ALL_TYPES, use_stemmer=stem)
+        ws = ws_rouge.RougeScorer(ALL_TYPES, use_stemmer=stem)
+        want = [ref.score(t, o) for t, o in extra]
+        check.compare(f"rouge1..9/L/Lsum use_stemmer={stem}", want, [ws.score(t, o) for t, o in extra], extra)
 
-    # METEOR, NLTK's defaults.
+
+def meteor(pairs, extra, threads, check, speed):
+    """METEOR with NLTK's defaults on all pairs; preprocess=identity on `extra`."""
     nltk_meteor.meteor_score([["warm"]], ["up"])  # loads WordNet outside the timing
     want, dt = timed(lambda: [nltk_meteor.meteor_score([o.split()], t.split()) for t, o in pairs])
     speed.append(("NLTK 3.10.4 meteor_score, one call per pair", dt))
@@ -137,24 +162,10 @@ def main():
         speed.append((f"wildstat meteor_batch, {th or threads} thread(s)", dt))
         check.compare(f"METEOR meteor_batch threads={th}", want, got, pairs)
 
-    # Extra: every rouge type, both stemmings; METEOR on tokens as given.
-    extra = pairs[: a.extra]
-    for stem in (False, True):
-        ref = ref_rouge.RougeScorer(ALL_TYPES, use_stemmer=stem)
-        ws = ws_rouge.RougeScorer(ALL_TYPES, use_stemmer=stem)
-        want = [ref.score(t, o) for t, o in extra]
-        check.compare(f"rouge1..9/L/Lsum use_stemmer={stem}", want, [ws.score(t, o) for t, o in extra], extra)
     ident = lambda x: x  # noqa: E731
     want = [nltk_meteor.meteor_score([o.split()], t.split(), preprocess=ident) for t, o in extra]
     got = [ws_meteor.meteor_score([o.split()], t.split(), preprocess=ident) for t, o in extra]
     check.compare("METEOR preprocess=identity", want, got, extra)
-
-    print("\nspeed on", n, "pairs (machine shared with other jobs: indicative)")
-    print("implementation\tseconds\tpairs/s")
-    for name, dt in speed:
-        print(f"{name}\t{dt:.2f}\t{n / dt:.0f}")
-    print("mismatches:", check.failures)
-    return 1 if check.failures else 0
 
 
 if __name__ == "__main__":
