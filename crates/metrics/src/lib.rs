@@ -18,10 +18,12 @@
 mod fxhash;
 pub mod lcs;
 pub mod meteor;
+pub mod meteor_tokens;
 pub mod porter;
 pub mod prepared;
 pub mod pylower;
 pub mod rouge;
+pub mod rouge_n;
 pub mod tokenize;
 pub mod wordnet;
 

@@ -1,0 +1,15 @@
+"""wildstat: exact, fast drop-ins for NLTK's METEOR and rouge-score's ROUGE.
+
+- ``wildstat.meteor_score``: NLTK 3.10's ``meteor_score`` and
+  ``single_meteor_score`` (WordNet 3.0 built in, no ``nltk.download``), plus
+  ``meteor_batch`` that scores many pairs in parallel without the GIL.
+- ``wildstat.rouge_scorer``: rouge-score 0.1.2's ``RougeScorer`` (rouge1 ..
+  rouge9, rougeL, rougeLsum), plus ``RougeScorer.score_batch``.
+
+Scores equal the references' bit for bit. Parallel calls are safe to mix with
+``fork`` (multiprocessing, DataLoader workers).
+"""
+
+from . import meteor_score, rouge_scorer, scoring, tokenizers
+
+__all__ = ["meteor_score", "rouge_scorer", "scoring", "tokenizers"]
