@@ -146,6 +146,7 @@ fn process<S: Stage>(
     };
     let mut ctx = Context {
         seed: select.seed,
+        questions: select.questions.clone(),
         quiet,
         ..Context::default()
     };
@@ -310,6 +311,7 @@ fn local<S: Stage>(
     let ctx = Context {
         models: p.models,
         seed: select.seed,
+        questions: select.questions.clone(),
         stats: p.stats,
         quiet: run.quiet,
     };
@@ -473,6 +475,7 @@ pub fn merge<S: Stage>(out: &Path, force: bool, quiet: bool) -> Result<()> {
     let ctx = Context {
         models,
         seed: select.seed,
+        questions: select.questions.clone(),
         stats,
         quiet,
     };

@@ -129,6 +129,9 @@ pub struct Context {
     pub models: Vec<String>,
     /// The seed of the selection (`--seed`), shared with the stage.
     pub seed: u64,
+    /// The selection's question file (`--questions`), for stages that read
+    /// it themselves (the judge stage's categories).
+    pub questions: Option<PathBuf>,
     /// Reader counts over the whole selected input (at finish).
     pub stats: ReadStats,
     /// Whether progress and notices are off.
