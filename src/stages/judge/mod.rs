@@ -101,9 +101,16 @@ impl Stage for Judge {
         bail!("judge reads whole judgment files, not responses")
     }
 
-    fn process_file(&self, path: &Path, emit: &mut Emit<'_, JudgeAcc>) -> crate::engine::Result<()> {
+    fn process_file(
+        &self,
+        path: &Path,
+        emit: &mut Emit<'_, JudgeAcc>,
+    ) -> crate::engine::Result<()> {
         let name = path.to_string_lossy();
-        if [".parquet", ".gz", ".zst"].iter().any(|e| name.ends_with(e)) {
+        if [".parquet", ".gz", ".zst"]
+            .iter()
+            .any(|e| name.ends_with(e))
+        {
             bail!("{name}: judgment files are plain JSON or JSON Lines (AlpacaEval annotations, FastChat judgments, Arena battles)");
         }
         let j = load_judgments(path).map_err(anyhow::Error::msg)?;
@@ -143,7 +150,10 @@ impl Stage for Judge {
             write_table(&mut out, "matrix", &tables::matrix_table(&m), false);
             out.file(
                 "matrix.svg",
-                matrix_svg(&m, &format!("PrefRt of the row model over the column model (judge: {judges})")),
+                matrix_svg(
+                    &m,
+                    &format!("PrefRt of the row model over the column model (judge: {judges})"),
+                ),
             );
             let (models, b) = battles(j);
             let opts = BtOptions {
@@ -159,13 +169,16 @@ impl Stage for Judge {
                 }
                 Err(e) => {
                     eprintln!("wildstat: notice: judge: no Bradley-Terry ratings (ratings.* not written): {e}");
-                    summary.push("no ratings (MLE does not exist)".to_string());
+                    summary.push("no Bradley-Terry ratings (see the notice)".to_string());
                 }
             }
             if let Some(spec) = &cfg.flip {
                 out.file("flips.md", flips_table(j, spec)?.to_markdown());
             }
-            summary.push(format!("{n_pairs} pairwise verdicts of {} models", m.models.len()));
+            summary.push(format!(
+                "{n_pairs} pairwise verdicts of {} models",
+                m.models.len()
+            ));
         }
         let n_singles = singles(j).count();
         if n_singles > 0 {
@@ -202,7 +215,11 @@ fn write_table(out: &mut Outputs, name: &str, t: &Table, full: bool) {
 
 /// The distinct judge names, comma-separated.
 fn judge_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    names.collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", ")
+    names
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The FlipCt table of `--flip SX:X,SY:Y`; a model without pairwise
@@ -212,7 +229,10 @@ fn flips_table(j: &[Judgment], spec: &str) -> crate::engine::Result<Table> {
     let known: BTreeSet<&str> = pairs(j)
         .flat_map(|p| [p.model_a.as_str(), p.model_b.as_str()])
         .collect();
-    if let Some(m) = [&sx, &x, &sy, &y].into_iter().find(|m| !known.contains(m.as_str())) {
+    if let Some(m) = [&sx, &x, &sy, &y]
+        .into_iter()
+        .find(|m| !known.contains(m.as_str()))
+    {
         bail!("--flip {spec:?}: model {m:?} has no pairwise judgments");
     }
     let f = flip_count(j, &sx, &x, &sy, &y);
@@ -260,7 +280,16 @@ fn radar(rows: &[ScoreRow]) -> String {
     }
     let series: Vec<(String, Vec<f64>)> = series
         .into_iter()
-        .map(|((m, jd), v)| (if several { format!("{m} ({jd})") } else { m.to_string() }, v))
+        .map(|((m, jd), v)| {
+            (
+                if several {
+                    format!("{m} ({jd})")
+                } else {
+                    m.to_string()
+                },
+                v,
+            )
+        })
         .collect();
     let max = rows
         .iter()
