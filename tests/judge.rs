@@ -411,3 +411,28 @@ fn report_shows_the_judges_section_and_keeps_hostile_names_text() {
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!page.contains(evil), "hostile name not escaped");
 }
+
+#[test]
+fn pipelines_run_the_judge_stage_with_its_table() {
+    let t = tempdir("judge-pipeline");
+    let inp = t.join("in");
+    flip_fixture(&inp);
+    let p = t.join("p.toml");
+    std::fs::write(
+        &p,
+        "inputs = [\"in\"]\nout = \"out\"\nstages = [\"judge\"]\n\n[judge]\nflip = \"SX:X,SY:Y\"\nbootstrap = 10\n",
+    )
+    .unwrap();
+    let stdout = ok(["run", "-q", s(&p)]);
+    assert!(
+        stdout.contains("## judge\n") && stdout.contains("Judge win rates (percent)"),
+        "{stdout}"
+    );
+    let flips = std::fs::read_to_string(t.join("out/judge/flips.md")).unwrap();
+    assert!(
+        flips.contains("| X vs Y   | SX vs SY |           4 |     2 |"),
+        "{flips}"
+    );
+    let html = std::fs::read_to_string(t.join("out/report.html")).unwrap();
+    assert!(html.contains("Judges (Table 4)") && html.contains("FlipCt"));
+}
