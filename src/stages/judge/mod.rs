@@ -9,21 +9,26 @@
 //! Writes `winrates.{csv,md,tex,json}`, `matrix.{csv,md,svg}`,
 //! `ratings.{csv,md}` and with `--flip` `flips.md` when there are pairwise
 //! verdicts; `scores.{csv,md,tex,json}` when there are single grades, and
-//! with `--questions` `radar.svg`. See docs/judge.md.
+//! with `--questions` `radar.svg`. With `--answers`, the judged answers
+//! (any transcript input, read with the reader) give Arena-Hard-Auto's
+//! style-controlled ratings next to the raw ones. See docs/judge.md.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::bail;
+use anyhow::{bail, Context as _};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use wildstat_judge::bt::{battles, bradley_terry, BtOptions};
 use wildstat_judge::matrix::{flip_count, matrix_svg, parse_flip, preference_matrix};
 use wildstat_judge::scores::{radar_svg, scores, ScoreRow};
+use wildstat_judge::style::{bradley_terry_style, style_features, styled_battles, StyleFeatures};
 use wildstat_judge::winrate::win_rates;
 use wildstat_judge::{load_judgments, load_questions, pairs, singles, tables, Judgment};
-use wildstat_reader::Response;
+use wildstat_reader::{Response, Turns};
 use wildstat_stats::{Cell, Column, Table};
 
+use crate::engine::input::{open, Select};
 use crate::engine::named::range_usize;
 use crate::engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
 
@@ -44,6 +49,11 @@ pub struct Config {
     /// 100000; 0 leaves them empty).
     #[arg(long, default_value_t = 100, value_name = "N", value_parser = range_usize(0, 100_000))]
     pub bt_bootstrap: usize,
+    /// The judged answers (transcript files or folders, all assistant
+    /// turns of a model on an item summed) for style-controlled ratings
+    /// beside the raw ones; joined to the verdicts by model and item id.
+    #[arg(long, value_name = "INPUT", num_args = 1..)]
+    pub answers: Vec<PathBuf>,
 }
 
 impl Default for Config {
@@ -58,6 +68,15 @@ impl StageConfig for Config {
             parse_flip(f).map_err(anyhow::Error::msg)?;
         }
         Ok(())
+    }
+    fn files(&self) -> Vec<PathBuf> {
+        match wildstat_reader::discover(&self.answers) {
+            Ok(found) if !self.answers.is_empty() => found.into_iter().map(|(p, _)| p).collect(),
+            _ => self.answers.clone(),
+        }
+    }
+    fn paths_mut(&mut self) -> Vec<&mut PathBuf> {
+        self.answers.iter_mut().collect()
     }
 }
 
@@ -163,7 +182,18 @@ impl Stage for Judge {
             };
             match bradley_terry(&models, &b, &opts) {
                 Ok(r) => {
-                    let t = tables::ratings_table(&r, None);
+                    let styled = if cfg.answers.is_empty() {
+                        None
+                    } else {
+                        let f = answer_features(&cfg.answers, ctx.seed)?;
+                        let (models, sb) =
+                            styled_battles(j, &f).map_err(|e| anyhow::anyhow!("--answers: {e}"))?;
+                        let s = bradley_terry_style(&models, &sb, &opts)
+                            .map_err(|e| anyhow::anyhow!("--answers: style control: {e}"))?;
+                        summary.push(format!("style control over {} answers", f.len()));
+                        Some(s)
+                    };
+                    let t = tables::ratings_table(&r, styled.as_ref());
                     out.file("ratings.csv", t.to_csv());
                     out.file("ratings.md", t.to_markdown());
                 }
@@ -200,6 +230,52 @@ impl Stage for Judge {
         out.summary = format!("{} from {} files", summary.join(", "), acc.files.len());
         Ok(out)
     }
+}
+
+/// The style features of every judged answer, keyed by (model, item id),
+/// summed over the assistant turns of the conversation; a (model, item,
+/// turn) answered twice is an error (the join would be ambiguous).
+fn answer_features(
+    paths: &[PathBuf],
+    seed: u64,
+) -> crate::engine::Result<BTreeMap<(String, String), StyleFeatures>> {
+    let select = Select {
+        turns: Turns::All,
+        seed,
+        ..Select::default()
+    };
+    let inputs = open(paths, &select).context("--answers")?;
+    let per_unit: Vec<Vec<(String, String, u32, StyleFeatures)>> = inputs
+        .units
+        .par_iter()
+        .map(|&u| {
+            let (rs, _) = wildstat_reader::read_unit(&inputs.files[u.file], u, &inputs.selection)?;
+            Ok(rs
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.model.to_string(),
+                        r.conversation_hash,
+                        r.turn,
+                        style_features(&r.text),
+                    )
+                })
+                .collect())
+        })
+        .collect::<crate::engine::Result<_>>()?;
+    let mut seen = BTreeSet::new();
+    let mut out: BTreeMap<(String, String), StyleFeatures> = BTreeMap::new();
+    for (model, item, turn, f) in per_unit.into_iter().flatten() {
+        if !seen.insert((model.clone(), item.clone(), turn)) {
+            bail!("--answers: {model} answers item {item:?} turn {turn} more than once");
+        }
+        let e = out.entry((model, item)).or_default();
+        e.token_len += f.token_len;
+        e.headers += f.headers;
+        e.lists += f.lists;
+        e.bold += f.bold;
+    }
+    Ok(out)
 }
 
 /// Writes `NAME.csv` and `NAME.md`, and with `full` `NAME.tex` and
