@@ -436,3 +436,110 @@ fn pipelines_run_the_judge_stage_with_its_table() {
     let html = std::fs::read_to_string(t.join("out/report.html")).unwrap();
     assert!(html.contains("Judges (Table 4)") && html.contains("FlipCt"));
 }
+
+#[test]
+fn style_controlled_ratings_from_the_mt_bench_answers_equal_the_library() {
+    use std::collections::BTreeMap;
+    use wildstat_judge::bt::BtOptions;
+    use wildstat_judge::style::{
+        bradley_terry_style, style_features, styled_battles, StyleFeatures,
+    };
+    let Some(mt) = shared("corpora/mt-bench") else {
+        return;
+    };
+    let (judg, answers) = (mt.join("model_judgment"), mt.join("model_answer"));
+    let t = tempdir("judge-style");
+    let local = t.join("local");
+    ok([
+        "judge",
+        s(&judg),
+        "--answers",
+        s(&answers),
+        "-q",
+        "--out",
+        s(&local),
+    ]);
+    // The expected ratings: the answers parsed here (FastChat model_answer:
+    // model_id, question_id, choices[0].turns), each answer's features
+    // summed over its turns, and the library's style-controlled fit (checked
+    // against scikit-learn by scripts/parity/judge_bt_parity.py).
+    let mut feats: BTreeMap<(String, String), StyleFeatures> = BTreeMap::new();
+    for e in std::fs::read_dir(&answers).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let key = (
+                v["model_id"].as_str().unwrap().to_string(),
+                v["question_id"].to_string(),
+            );
+            let f = feats.entry(key).or_default();
+            for turn in v["choices"][0]["turns"].as_array().unwrap() {
+                let x = style_features(turn.as_str().unwrap());
+                f.token_len += x.token_len;
+                f.headers += x.headers;
+                f.lists += x.lists;
+                f.bold += x.bold;
+            }
+        }
+    }
+    assert_eq!(feats.len(), 160);
+    let mut j = Vec::new();
+    for f in ["gpt-4_pair.jsonl", "gpt-4_single.jsonl"] {
+        j.extend(wildstat_judge::load_judgments(&judg.join(f)).unwrap());
+    }
+    j.sort();
+    let (models, sb) = styled_battles(&j, &feats).unwrap();
+    let want = bradley_terry_style(&models, &sb, &BtOptions::default()).unwrap();
+    let r = local.join("ratings.csv");
+    for (k, m) in want.models.iter().enumerate() {
+        for (col, w) in [
+            ("style_controlled", want.rating[k]),
+            ("style_ci95 lo", want.ci[k].0),
+            ("style_ci95 hi", want.ci[k].1),
+        ] {
+            let got: f64 = field(&r, &[m], col).parse().unwrap();
+            assert!((got - w).abs() < 1e-9, "{m} {col}: {got} vs {w}");
+        }
+    }
+    let md = std::fs::read_to_string(local.join("ratings.md")).unwrap();
+    assert!(
+        md.contains(&format!("coefficients: length {:.4}", want.coefficients[0])),
+        "{md}"
+    );
+    // Sharded (answers read once, at the merge) and one thread: same bytes.
+    let three = t.join("three");
+    sharded(&[s(&judg), "--answers", s(&answers)], &three);
+    same_bytes(&local, &three);
+    let one = t.join("one-thread");
+    let out = wildstat_env(
+        [
+            "judge",
+            s(&judg),
+            "--answers",
+            s(&answers),
+            "-q",
+            "--out",
+            s(&one),
+        ],
+        &[("RAYON_NUM_THREADS", "1")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    same_bytes(&local, &one);
+    // Answers that miss a judged model are an error naming it.
+    let e = fails([
+        "judge",
+        s(&judg),
+        "--answers",
+        s(&answers.join("phi-3.jsonl")),
+        "--out",
+        s(&t.join("bad")),
+    ]);
+    assert!(
+        e.contains("--answers: no answer of phi-3-dpo to item"),
+        "{e}"
+    );
+}
