@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use crate::engine::exec::{self, RunArgs};
 use crate::engine::input::InputArgs;
 use crate::engine::{Result, Stage};
-use crate::stages::{agreement, keywords, shared, similarity, style};
+use crate::stages::{agreement, judge, keywords, shared, similarity, style};
 
 pub mod inspect;
 pub mod merge;
@@ -68,6 +68,12 @@ enum Command {
     /// paper's Figures 3-4). Writes keywords.{csv,md,tex,json} and
     /// keywords.svg; docs/keywords.md.
     Keywords(StageArgs<keywords::Config>),
+    /// Judge preferences from AlpacaEval, FastChat MT-Bench and Chatbot
+    /// Arena judgment files (the paper's Table 4): win rates, grades,
+    /// PrefRt matrix, FlipCt, Bradley-Terry ratings. Writes
+    /// winrates.{csv,md,tex,json}, scores.{csv,md,tex,json}, radar.svg,
+    /// matrix.{csv,md,svg}, ratings.{csv,md}, flips.md; docs/judge.md.
+    Judge(StageArgs<judge::Config>),
     Report(report::Args),
     Run(run::Args),
     Partition(partition::Args),
@@ -84,6 +90,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Shared(a) => a.run::<shared::Shared>(),
         Command::Agreement(a) => a.run::<agreement::Agreement>(),
         Command::Keywords(a) => a.run::<keywords::Keywords>(),
+        Command::Judge(a) => a.run::<judge::Judge>(),
         Command::Report(a) => report::run(a),
         Command::Run(a) => run::run(a),
         Command::Partition(a) => partition::run(a),

@@ -139,7 +139,9 @@ fn stage_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 /// What kind of stage wrote a directory, from its files.
 fn stage_name(names: &[&str]) -> &'static str {
     let has = |n: &str| names.contains(&n);
-    if has("pairs.parquet") || has("matrix.svg") || has("matrix.md") || has("matrix.csv") {
+    if has("winrates.csv") || has("scores.csv") {
+        "Judges (Table 4)"
+    } else if has("pairs.parquet") || has("matrix.svg") || has("matrix.md") || has("matrix.csv") {
         "Similarity (Table 5)"
     } else if has("responses.parquet") || has("style.svg") || has("code_languages.csv") {
         "Style (Table 3)"
@@ -154,8 +156,10 @@ fn stage_name(names: &[&str]) -> &'static str {
     }
 }
 
-fn figure_caption(name: &str) -> String {
+fn figure_caption(stage: &str, name: &str) -> String {
     match name {
+        "matrix.svg" if stage == "Judges (Table 4)" => "Preference matrix (matrix.svg): PrefRt, the rate at which the judge prefers the row model over the column model (ties half), models ordered by average-linkage clustering".into(),
+        "radar.svg" => "Grades by category (radar.svg): mean single-answer grade of each model per question category".into(),
         "matrix.svg" => "Similarity heatmap (matrix.svg): mean ROUGE-L F1 of each target (row) against each reference (column), models ordered by average-linkage clustering".into(),
         "style.svg" => "Style profile (style.svg): Markdown elements per response for each model, each column on its own colour scale".into(),
         "families.svg" => "Shared-answer families (families.svg): share of common conversations in which two models share a verbatim span, models ordered by average-linkage clustering".into(),
@@ -221,7 +225,7 @@ fn stage_section(dir: &Path) -> Result<(Section, Vec<DataTable>, Vec<File>), Str
     for f in fs.iter().filter(|f| ext(&f.name) == "svg") {
         blocks.push(Block::Figure {
             svg: read(&f.path)?,
-            caption: figure_caption(&f.name),
+            caption: figure_caption(stage_name(&names), &f.name),
         });
     }
     // 3. Other Markdown tables (matrix.md), with their LaTeX twins; their
