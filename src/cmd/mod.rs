@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use crate::engine::exec::{self, RunArgs};
 use crate::engine::input::InputArgs;
 use crate::engine::{Result, Stage};
-use crate::stages::{agreement, keywords, shared, similarity, style};
+use crate::stages::{agreement, contamination, keywords, shared, similarity, style};
 
 pub mod inspect;
 pub mod merge;
@@ -68,6 +68,11 @@ enum Command {
     /// paper's Figures 3-4). Writes keywords.{csv,md,tex,json} and
     /// keywords.svg; docs/keywords.md.
     Keywords(StageArgs<keywords::Config>),
+    /// Find benchmark items in the texts (lm-evaluation-harness's 13-gram
+    /// decontamination rule), per model, benchmark and role; pass --roles
+    /// both --turns all to scan every turn. Writes hits.parquet,
+    /// table.{md,tex,csv,json} and contaminated.txt; docs/contamination.md.
+    Contamination(StageArgs<contamination::Config>),
     Report(report::Args),
     Run(run::Args),
     Partition(partition::Args),
@@ -84,6 +89,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Shared(a) => a.run::<shared::Shared>(),
         Command::Agreement(a) => a.run::<agreement::Agreement>(),
         Command::Keywords(a) => a.run::<keywords::Keywords>(),
+        Command::Contamination(a) => a.run::<contamination::Contamination>(),
         Command::Report(a) => report::run(a),
         Command::Run(a) => run::run(a),
         Command::Partition(a) => partition::run(a),

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use crate::engine::exec::{self, RunArgs};
 use crate::engine::input::{InputArgs, Select};
 use crate::engine::{Result, Stage, StageConfig};
-use crate::stages::{agreement, keywords, shared, similarity, style};
+use crate::stages::{agreement, contamination, keywords, shared, similarity, style};
 
 /// Run the stages named by a pipeline file.
 #[derive(Debug, clap::Args)]
@@ -67,6 +67,8 @@ struct Pipeline {
     agreement: agreement::Config,
     #[serde(default)]
     keywords: keywords::Config,
+    #[serde(default)]
+    contamination: contamination::Config,
     /// How to run on Slurm with `--slurm`.
     #[serde(default)]
     cluster: Cluster,
@@ -242,6 +244,7 @@ pub fn run(args: Args) -> Result<()> {
             "shared" => Some(plan.stage::<shared::Shared>(&p.shared)?),
             "agreement" => Some(plan.stage::<agreement::Agreement>(&p.agreement)?),
             "keywords" => Some(plan.stage::<keywords::Keywords>(&p.keywords)?),
+            "contamination" => Some(plan.stage::<contamination::Contamination>(&p.contamination)?),
             _ => unreachable!("checked above"),
         };
         stage_dirs.extend(dir);

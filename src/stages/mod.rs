@@ -2,6 +2,7 @@
 //! options, accumulator and tables. The engine runs them all the same way.
 
 pub mod agreement;
+pub mod contamination;
 pub mod keywords;
 pub mod shared;
 pub mod similarity;
@@ -21,12 +22,13 @@ type MergeEntry = (
 );
 
 /// Every shardable stage, in pipeline order.
-const MERGE: [MergeEntry; 5] = [
+const MERGE: [MergeEntry; 6] = [
     entry::<similarity::Similarity>(),
     entry::<style::Style>(),
     entry::<shared::Shared>(),
     entry::<agreement::Agreement>(),
     entry::<keywords::Keywords>(),
+    entry::<contamination::Contamination>(),
 ];
 
 const fn entry<S: Stage>() -> MergeEntry {
