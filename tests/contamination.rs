@@ -547,7 +547,7 @@ fn planted_items_are_found_exactly_and_near_misses_are_not() {
     let turn1 = q
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .find(|d| d["question_id"].to_string() == v.item)
+        .find(|d| d["question_id"].as_u64() == v.item.parse().ok())
         .unwrap()["turns"][0]
         .as_str()
         .unwrap()
