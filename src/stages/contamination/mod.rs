@@ -328,6 +328,8 @@ impl Stage for Contamination {
             let s = roles.entry(role_name(r).to_string()).or_default();
             s.found.resize_with(nb, Found::default);
             s.texts += 1;
+            // Hits come sorted by item index, and items in benchmark order, so
+            // a text's hits of one benchmark are consecutive.
             let mut last = None;
             for h in hs {
                 let b = self.bench_of[h.item] as usize;
