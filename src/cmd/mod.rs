@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use crate::engine::exec::{self, RunArgs};
 use crate::engine::input::InputArgs;
 use crate::engine::{Result, Stage};
-use crate::stages::{agreement, judge, keywords, shared, similarity, style};
+use crate::stages::{agreement, contamination, judge, keywords, shared, similarity, style};
 
 pub mod inspect;
 pub mod merge;
@@ -74,6 +74,11 @@ enum Command {
     /// winrates.{csv,md,tex,json}, scores.{csv,md,tex,json}, radar.svg,
     /// matrix.{csv,md,svg}, ratings.{csv,md}, flips.md; docs/judge.md.
     Judge(StageArgs<judge::Config>),
+    /// Find benchmark items in the texts (lm-evaluation-harness's 13-gram
+    /// decontamination rule), per model, benchmark and role; pass --roles
+    /// both --turns all to scan every turn. Writes hits.parquet,
+    /// table.{md,tex,csv,json} and contaminated.txt; docs/contamination.md.
+    Contamination(StageArgs<contamination::Config>),
     Report(report::Args),
     Run(run::Args),
     Partition(partition::Args),
@@ -91,6 +96,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Agreement(a) => a.run::<agreement::Agreement>(),
         Command::Keywords(a) => a.run::<keywords::Keywords>(),
         Command::Judge(a) => a.run::<judge::Judge>(),
+        Command::Contamination(a) => a.run::<contamination::Contamination>(),
         Command::Report(a) => report::run(a),
         Command::Run(a) => run::run(a),
         Command::Partition(a) => partition::run(a),

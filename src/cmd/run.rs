@@ -20,7 +20,7 @@ use serde::Deserialize;
 use crate::engine::exec::{self, RunArgs};
 use crate::engine::input::{InputArgs, Select};
 use crate::engine::{Result, Stage, StageConfig};
-use crate::stages::{agreement, judge, keywords, shared, similarity, style};
+use crate::stages::{agreement, contamination, judge, keywords, shared, similarity, style};
 
 /// Run the stages named by a pipeline file.
 #[derive(Debug, clap::Args)]
@@ -69,6 +69,8 @@ struct Pipeline {
     keywords: keywords::Config,
     #[serde(default)]
     judge: judge::Config,
+    #[serde(default)]
+    contamination: contamination::Config,
     /// How to run on Slurm with `--slurm`.
     #[serde(default)]
     cluster: Cluster,
@@ -245,6 +247,7 @@ pub fn run(args: Args) -> Result<()> {
             "agreement" => Some(plan.stage::<agreement::Agreement>(&p.agreement)?),
             "keywords" => Some(plan.stage::<keywords::Keywords>(&p.keywords)?),
             "judge" => Some(plan.stage::<judge::Judge>(&p.judge)?),
+            "contamination" => Some(plan.stage::<contamination::Contamination>(&p.contamination)?),
             _ => unreachable!("checked above"),
         };
         stage_dirs.extend(dir);

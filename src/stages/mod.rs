@@ -3,6 +3,7 @@
 
 pub mod agreement;
 pub mod judge;
+pub mod contamination;
 pub mod keywords;
 pub mod shared;
 pub mod similarity;
@@ -25,13 +26,14 @@ type MergeEntry = (
 );
 
 /// Every shardable stage, in pipeline order.
-const MERGE: [MergeEntry; 6] = [
+const MERGE: [MergeEntry; 7] = [
     entry::<similarity::Similarity>(),
     entry::<style::Style>(),
     entry::<shared::Shared>(),
     entry::<agreement::Agreement>(),
     entry::<keywords::Keywords>(),
     entry::<judge::Judge>(),
+    entry::<contamination::Contamination>(),
 ];
 
 const fn entry<S: Stage>() -> MergeEntry {

@@ -151,6 +151,8 @@ fn stage_name(names: &[&str]) -> &'static str {
         "Run-to-run agreement"
     } else if has("keywords.csv") || has("keywords.svg") {
         "Key words (Figures 3-4)"
+    } else if has("hits.parquet") || has("contaminated.txt") {
+        "Contamination"
     } else {
         "Stage outputs"
     }
