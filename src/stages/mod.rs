@@ -2,8 +2,8 @@
 //! options, accumulator and tables. The engine runs them all the same way.
 
 pub mod agreement;
-pub mod judge;
 pub mod contamination;
+pub mod judge;
 pub mod keywords;
 pub mod shared;
 pub mod similarity;
