@@ -45,7 +45,12 @@ fn inspect_sample_lists_every_model() {
         "{out}"
     );
     assert!(out.contains("null content 18"), "{out}");
-    assert!(out.contains("| English | 523 |"), "{out}");
+    // Distinct conversation ids per language: 120 prompts in all.
+    assert!(out.contains("| English | 109 |"), "{out}");
+    assert!(
+        out.contains("| Chinese | 7 |") && out.contains("| French | 4 |"),
+        "{out}"
+    );
     assert_eq!(rows.iter().map(|r| r.1).sum::<u64>(), 576);
 }
 
