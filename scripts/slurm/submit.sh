@@ -4,7 +4,8 @@
 # Usage:
 #   scripts/slurm/submit.sh [OPTIONS] -- STAGE INPUT... --out OUT [STAGE OPTIONS]
 #
-# STAGE is `similarity`, `shared`, `style` or `agreement`. Submits, with `sbatch`:
+# STAGE is any stage (`similarity`, `shared`, `style`, `agreement`,
+# `keywords`, `judge`, `contamination`). Submits, with `sbatch`:
 #   similarity  1. partition: `wildstat partition INPUT... --out OUT.work/partition
 #                  --buckets N [selection options]` (one pass over the inputs)
 #               2. array 0..N-1 after 1: `wildstat similarity OUT.work/partition
@@ -14,7 +15,8 @@
 #   style       2. array 0..N-1: `wildstat style INPUT... --out OUT --rank R
 #                  --world-size N [all options]`
 #               3. merge after 2: `wildstat merge OUT`
-#   agreement   as style (each rank keeps its conversation-hash bucket)
+#   agreement, keywords, judge, contamination: as style (array over INPUT, then
+#               merge; each rank reads its share of the inputs)
 # and prints one line per job: `partition ID`, `array ID`, `merge ID`.
 # Selection options (--model-from --models --conversations --language --turns
 # --sample --seed) go to the partition job; every other option goes to the
@@ -88,8 +90,8 @@ done
 stage="$1"
 shift
 case "$stage" in
-    similarity | shared | style | agreement) ;;
-    *) die "stage must be similarity, shared, style or agreement, got '$stage'" ;;
+    similarity | shared | style | agreement | keywords | judge | contamination) ;;
+    *) die "stage must be similarity, shared, style, agreement, keywords, judge or contamination, got '$stage'" ;;
 esac
 
 # Split the stage's arguments into inputs, --out, selection options (which the
