@@ -129,3 +129,54 @@ fn keyword_groups_that_select_nothing_are_errors() {
     assert!(e.contains("in both --a and --b"), "{e}");
     assert!(!o.exists());
 }
+
+#[test]
+fn judgments_count_for_the_models_they_are_about_and_shard_by_file() {
+    let dir = tempdir("keywords-judgments");
+    let j = dir.join("judgments");
+    std::fs::create_dir_all(&j).unwrap();
+    // A pair judgment's two explanations count for both models of the game;
+    // a single grade's for its model. So x: good 2, bad 1; y: good 2, bad 3.
+    std::fs::write(
+        j.join("pair.jsonl"),
+        "{\"question_id\": 1, \"model_1\": \"x\", \"model_2\": \"y\", \"g1_winner\": \"model_1\", \"g2_winner\": \"model_1\", \"judge\": [\"gpt-4\", \"pair-v2\"], \"g1_judgment\": \"good good\", \"g2_judgment\": \"bad\", \"turn\": 1, \"tstamp\": 0}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        j.join("single.jsonl"),
+        "{\"question_id\": 1, \"model\": \"y\", \"judge\": [\"gpt-4\", \"single-v1\"], \"judgment\": \"bad bad\", \"score\": 3, \"turn\": 1, \"tstamp\": 0}\n",
+    )
+    .unwrap();
+    let local = dir.join("local");
+    let args = |out: &std::path::Path| -> Vec<String> {
+        [
+            j.to_str().unwrap(),
+            "--judgments",
+            "--a=x",
+            "--b=y",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let mut a = vec!["keywords".to_string()];
+    a.extend(args(&local));
+    ok(&a);
+    let csv = std::fs::read_to_string(local.join("keywords.csv")).unwrap();
+    assert_eq!(&csv_row(&csv, "good")[1..3], ["2", "2"]);
+    assert_eq!(&csv_row(&csv, "bad")[1..3], ["1", "3"]);
+    let sharded = dir.join("sharded");
+    for r in ["0", "1"] {
+        let mut a = vec!["keywords".to_string()];
+        a.extend(args(&sharded));
+        a.extend(["--rank".into(), r.into(), "--world-size".into(), "2".into()]);
+        ok(&a);
+    }
+    ok(["merge", "-q", sharded.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read(local.join("keywords.csv")).unwrap(),
+        std::fs::read(sharded.join("keywords.csv")).unwrap()
+    );
+}

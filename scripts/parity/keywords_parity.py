@@ -21,6 +21,9 @@ usage:
                      [--min-count N] [--stopwords]
   keywords_parity.py extract-mtbench-pair OUT_DIR    # judge comments: phi-3 won / phi-3-dpo won
   keywords_parity.py extract-mtbench-single OUT_DIR  # phi-3-dpo grades: score >= 8 / < 8
+  keywords_parity.py extract-mtbench-judgments OUT_DIR   # the judge's explanations about
+                                                     # phi-3 / phi-3-dpo, attached as
+                                                     # `wildstat keywords --judgments` does
   keywords_parity.py extract-alpaca MODEL_A MODEL_B OUT_DIR   # `output` fields
   keywords_parity.py extract-alpaca-all OUT_DIR      # all 40 models: first 20 / last 20
   keywords_parity.py all [--bin PATH]                # every case above, run and checked
@@ -170,6 +173,31 @@ def extract_mtbench_single(out):
     return "score >= 8", "score < 8"
 
 
+def extract_mtbench_judgments(out):
+    """The judge's explanations about phi-3 (a) and phi-3-dpo (b), by the
+    attachment rule of `wildstat keywords --judgments`, written here
+    independently: a pair judgment's g1_judgment and g2_judgment count for
+    both models of the game, a single grade's judgment for its model."""
+    texts = {"phi-3": [], "phi-3-dpo": []}
+    folder = os.path.join(SHARED, "mt-bench", "model_judgment")
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                r = json.loads(line)
+                if "model_1" in r:
+                    for field in ("g1_judgment", "g2_judgment"):
+                        if r.get(field) is not None:
+                            for m in (r["model_1"], r["model_2"]):
+                                texts.setdefault(m, []).append(r[field])
+                elif r.get("judgment") is not None:
+                    texts.setdefault(r["model"], []).append(r["judgment"])
+    write_jsonl(os.path.join(out, "a.jsonl"), texts["phi-3"])
+    write_jsonl(os.path.join(out, "b.jsonl"), texts["phi-3-dpo"])
+    return "phi-3", "phi-3-dpo"
+
+
 def alpaca_outputs(model):
     with open(os.path.join(SHARED, "alpaca-eval-json", model + ".json"), encoding="utf-8") as f:
         return [r.get("output") or "" for r in json.load(f)]
@@ -253,6 +281,9 @@ def main(argv):
         ok = True
     elif cmd == "extract-mtbench-single" and len(pos) == 1:
         print(extract_mtbench_single(pos[0]))
+        ok = True
+    elif cmd == "extract-mtbench-judgments" and len(pos) == 1:
+        print(extract_mtbench_judgments(pos[0]))
         ok = True
     elif cmd == "extract-alpaca" and len(pos) == 3:
         print(extract_alpaca(*pos))

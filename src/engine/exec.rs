@@ -150,7 +150,7 @@ fn process<S: Stage>(
         quiet,
         ..Context::default()
     };
-    match S::SPLIT {
+    match S::split(cfg) {
         Split::Units => {
             let mut inputs = open(paths, select)?;
             cfg.adjust(&mut inputs.files)?;
@@ -456,7 +456,7 @@ pub fn merge<S: Stage>(out: &Path, force: bool, quiet: bool) -> Result<()> {
     let mut stats = ReadStats::default();
     let mut acc: Option<S::Acc> = None;
     for (r, p) in all.into_iter().enumerate() {
-        match S::SPLIT {
+        match S::split(&cfg) {
             Split::Units | Split::Files => stats.add(&p.stats),
             Split::Conversations => stats = p.stats.clone(),
         }

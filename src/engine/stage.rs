@@ -185,6 +185,11 @@ pub trait Stage: Sized + Sync {
     const NAME: &'static str;
     /// How the input splits into shards.
     const SPLIT: Split;
+    /// How the input splits for these options (a stage whose options
+    /// change what its inputs are overrides this).
+    fn split(_cfg: &Self::Config) -> Split {
+        Self::SPLIT
+    }
     /// The file name of the per-row Parquet output, if any.
     const ROWS: Option<&'static str>;
     /// What progress counts (`rows` is counted by the engine for units

@@ -1,5 +1,6 @@
 //! The keywords stage (the paper's Figures 3-4): the words that set the
-//! responses of two groups of models apart, by the weighted log-odds ratio
+//! responses of two groups of models apart (or, with `--judgments`, the
+//! judge's explanations about them), by the weighted log-odds ratio
 //! with an informative Dirichlet prior of Monroe, Colaresi and Quinn (2008),
 //! with z-scores. Word counts are integers, so shards merge exactly. See
 //! `crates/keywords` for the word rule and the formula.
@@ -37,6 +38,14 @@ pub struct Config {
     /// count (a positive number).
     #[arg(long, default_value_t = 1.0, value_name = "S")]
     pub prior_scale: f64,
+    /// INPUT are judgment files (FastChat pair and single judgments,
+    /// AlpacaEval annotations), and the texts are the judge's explanations
+    /// about each model: a pair judgment's `g1_judgment` and `g2_judgment`
+    /// count for both models of the game, a single grade's `judgment` for its
+    /// model, an AlpacaEval annotation's `raw_completion` (its
+    /// `concise_explanation` when it has one) for both generators.
+    #[arg(long)]
+    pub judgments: bool,
     /// Words of each side in the Markdown and LaTeX tables and the chart (1
     /// to 100000).
     #[arg(long, default_value_t = 30, value_name = "K", value_parser = range_usize(1, 100_000))]
@@ -105,6 +114,35 @@ impl Stage for Keywords {
     const UNIT: &'static str = "rows";
     type Config = Config;
     type Acc = KeywordsAcc;
+
+    fn split(cfg: &Config) -> Split {
+        if cfg.judgments {
+            Split::Files
+        } else {
+            Split::Units
+        }
+    }
+
+    fn process_file(
+        &self,
+        path: &std::path::Path,
+        emit: &mut Emit<'_, KeywordsAcc>,
+    ) -> crate::engine::Result<()> {
+        let texts = wildstat_judge::explanations(path).map_err(anyhow::Error::msg)?;
+        let batch = texts
+            .into_iter()
+            .map(|(model, text)| Response {
+                model: model.into(),
+                conversation_hash: String::new(),
+                turn: 1,
+                role: wildstat_reader::Role::Assistant,
+                language: None,
+                text,
+                run: None,
+            })
+            .collect();
+        self.process(batch, emit)
+    }
 
     fn prepare(cfg: &Config, _: &Context) -> crate::engine::Result<Self> {
         Ok(Keywords {
