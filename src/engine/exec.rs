@@ -127,6 +127,62 @@ struct Processed<A> {
     rows: u64,
 }
 
+/// A prepared stage with its accumulator, row output and progress: what
+/// every split feeds batches into.
+struct Runner<S: Stage> {
+    stage: S,
+    acc: S::Acc,
+    rows: Option<RowWriter>,
+    progress: Progress,
+}
+
+impl<S: Stage> Runner<S> {
+    fn new(cfg: &S::Config, ctx: &Context, rows_path: &Path, progress: Progress) -> Result<Self> {
+        let stage = S::prepare(cfg, ctx)?;
+        let rows = match (S::ROWS, S::schema()) {
+            (Some(_), Some(schema)) => Some(RowWriter::create(rows_path, schema)?),
+            _ => None,
+        };
+        Ok(Runner {
+            acc: stage.empty(),
+            stage,
+            rows,
+            progress,
+        })
+    }
+
+    /// Runs `f` with the stage and an [`Emit`] for batch `b` of `batches`.
+    fn feed(
+        &mut self,
+        b: usize,
+        batches: usize,
+        f: impl FnOnce(&S, &mut Emit<'_, S::Acc>) -> Result<()>,
+    ) -> Result<()> {
+        let mut emit = Emit {
+            acc: &mut self.acc,
+            rows: self.rows.as_mut(),
+            progress: &self.progress,
+            batch: b,
+            batches,
+        };
+        f(&self.stage, &mut emit)
+    }
+
+    fn finish(self, stats: ReadStats, models: Vec<String>) -> Result<Processed<S::Acc>> {
+        self.progress.finish();
+        let rows = match self.rows {
+            Some(w) => w.finish()?,
+            None => 0,
+        };
+        Ok(Processed {
+            acc: self.acc,
+            stats,
+            models,
+            rows,
+        })
+    }
+}
+
 /// Reads shard `rank` of `world` and runs the stage over it, writing rows
 /// to `rows_path` when the stage has a row output.
 fn process<S: Stage>(
@@ -150,20 +206,19 @@ fn process<S: Stage>(
         quiet,
         ..Context::default()
     };
+    let slice = |n: usize| rank * n / world..(rank + 1) * n / world;
     match S::split(cfg) {
         Split::Units => {
             let mut inputs = open(paths, select)?;
             cfg.adjust(&mut inputs.files)?;
-            let n = inputs.units.len();
-            let units = &inputs.units[rank * n / world..(rank + 1) * n / world];
-            let stage = S::prepare(cfg, &ctx)?;
-            let mut acc = stage.empty();
-            let mut rows = rows_writer(&stage, rows_path)?;
+            let units = &inputs.units[slice(inputs.units.len())];
             let (total, _) = inputs.totals(units);
             let progress = Progress::new(&label, "rows", total, quiet);
+            let mut run = Runner::<S>::new(cfg, &ctx, rows_path, progress)?;
             let mut stats = UnitStats::default();
             let window = rayon::current_num_threads().max(1) * 4;
             for chunk in units.chunks(window) {
+                let progress = &run.progress;
                 let parts: Vec<(Vec<Response>, UnitStats)> = chunk
                     .par_iter()
                     .map(|&u| {
@@ -178,94 +233,32 @@ fn process<S: Stage>(
                     stats.merge(&st);
                     batch.extend(rs);
                 }
-                let mut emit = Emit {
-                    acc: &mut acc,
-                    rows: rows.as_mut(),
-                    progress: &progress,
-                    batch: 0,
-                    batches: 1,
-                };
-                stage.process(batch, &mut emit)?;
+                run.feed(0, 1, |stage, emit| stage.process(batch, emit))?;
             }
-            progress.finish();
-            let rows = match rows {
-                Some(w) => w.finish()?,
-                None => 0,
-            };
-            Ok(Processed {
-                acc,
-                stats: stats.into(),
-                models: Vec::new(),
-                rows,
-            })
+            run.finish(stats.into(), Vec::new())
         }
         Split::Files => {
             let files: Vec<PathBuf> = discover(paths)?.into_iter().map(|(p, _)| p).collect();
-            let n = files.len();
-            let mine = &files[rank * n / world..(rank + 1) * n / world];
-            let stage = S::prepare(cfg, &ctx)?;
-            let mut acc = stage.empty();
-            let mut rows = rows_writer(&stage, rows_path)?;
+            let mine = &files[slice(files.len())];
             let progress = Progress::new(&label, "files", mine.len() as u64, quiet);
+            let mut run = Runner::<S>::new(cfg, &ctx, rows_path, progress)?;
             for f in mine {
-                let mut emit = Emit {
-                    acc: &mut acc,
-                    rows: rows.as_mut(),
-                    progress: &progress,
-                    batch: 0,
-                    batches: 1,
-                };
-                stage.process_file(f, &mut emit)?;
-                progress.add(1, 0);
+                run.feed(0, 1, |stage, emit| stage.process_file(f, emit))?;
+                run.progress.add(1, 0);
             }
-            progress.finish();
-            let rows = match rows {
-                Some(w) => w.finish()?,
-                None => 0,
-            };
-            Ok(Processed {
-                acc,
-                stats: ReadStats::default(),
-                models: Vec::new(),
-                rows,
-            })
+            run.finish(ReadStats::default(), Vec::new())
         }
         Split::Conversations => {
             let share = conversation_share(paths, select, rank, world, &|f| cfg.adjust(f))?;
             ctx.models = share.models.clone();
-            let stage = S::prepare(cfg, &ctx)?;
-            let mut acc = stage.empty();
-            let mut rows = rows_writer(&stage, rows_path)?;
             let progress = Progress::new(&label, S::UNIT, 0, quiet);
+            let mut run = Runner::<S>::new(cfg, &ctx, rows_path, progress)?;
             let read = share.read_batches(cfg.memory_mib(), &mut |b, batches, responses| {
-                let mut emit = Emit {
-                    acc: &mut acc,
-                    rows: rows.as_mut(),
-                    progress: &progress,
-                    batch: b,
-                    batches,
-                };
-                stage.process(responses, &mut emit)
+                run.feed(b, batches, |stage, emit| stage.process(responses, emit))
             })?;
-            progress.finish();
-            let rows = match rows {
-                Some(w) => w.finish()?,
-                None => 0,
-            };
-            Ok(Processed {
-                acc,
-                stats: share.stats.unwrap_or_else(|| read.into()),
-                models: share.models,
-                rows,
-            })
+            let stats = share.stats.clone().unwrap_or_else(|| read.into());
+            run.finish(stats, share.models)
         }
-    }
-}
-
-fn rows_writer<S: Stage>(_stage: &S, path: &Path) -> Result<Option<RowWriter>> {
-    match (S::ROWS, S::schema()) {
-        (Some(_), Some(schema)) => Ok(Some(RowWriter::create(path, schema)?)),
-        _ => Ok(None),
     }
 }
 
