@@ -13,6 +13,7 @@ mod error;
 mod files;
 mod hash;
 mod json;
+mod keys;
 mod layout;
 mod read;
 mod select;
@@ -23,11 +24,11 @@ pub use files::{
     RunFrom, Unit,
 };
 pub use hash::{bucket_of, keyed_hash};
+pub use keys::{check_selection, range_of, sample_plan, scan_keys, Keys};
 pub use layout::{Columns, IdFrom, Layout, ModelFrom, Shape, Variant};
-pub use read::{read_unit, Response, Role, UnitStats};
+pub use read::{read_unit, Response, UnitStats};
 pub use select::{
-    check_selection, parse_model_names, range_of, read_id_list, sample_plan, scan_keys, strip_bom,
-    Keys, Roles, SamplePlan, Selection, Turns,
+    parse_model_names, read_id_list, strip_bom, Role, Roles, SamplePlan, Selection, Turns,
 };
 
 /// Result type of every fallible reader function.

@@ -14,26 +14,8 @@ use serde_json::Value;
 use crate::files::{checked_model, InputFile, Source, Unit};
 use crate::json::{for_each_record, id_text, turn_text};
 use crate::layout::{ModelFrom, Shape};
-use crate::select::{Selection, Turns};
+use crate::select::{Role, Selection, Turns};
 use crate::{Error, Result};
-
-/// Who wrote a turn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    /// A user (prompt) turn: `user` or `human`.
-    User,
-    /// A model turn: `assistant` or `gpt`.
-    Assistant,
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Role::User => "user",
-            Role::Assistant => "assistant",
-        })
-    }
-}
 
 /// The role a message role name stands for; other roles (`system`, `tool`,
 /// ...) are skipped.
