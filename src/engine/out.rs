@@ -189,7 +189,14 @@ impl OutDir {
         clear_stale(&parent, &name)?;
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {
-            // Only a dead process with our pid (pid reuse) can have left it.
+            // Only a dead process with our pid (pid reuse) can have left a
+            // folder of this name; remove it only if it carries our marker.
+            if !tmp.join(PROVENANCE).is_file() {
+                bail!(
+                    "{}: exists and was not written by wildstat; move it away",
+                    tmp.display()
+                );
+            }
             fs::remove_dir_all(&tmp).with_context(|| format!("{}: cannot clear", tmp.display()))?;
         }
         fs::create_dir(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;

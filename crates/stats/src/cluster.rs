@@ -108,12 +108,27 @@ pub fn upgma_order(dist: &[Vec<f64>]) -> Vec<usize> {
     out
 }
 
-/// Convert a similarity matrix (higher = closer, e.g. mean ROUGE-L) to
-/// distances `1 - s` for [`upgma_order`].
-pub fn similarity_to_distance(sim: &[Vec<f64>]) -> Vec<Vec<f64>> {
-    sim.iter()
-        .map(|row| row.iter().map(|&s| 1.0 - s).collect())
-        .collect()
+/// The [`upgma_order`] of `n` items from a similarity (higher = closer,
+/// e.g. mean ROUGE-L or a share): distance `1 - sim(a, b)`, 0 on the
+/// diagonal, 1 where the similarity is NaN (never observed).
+pub fn order_by_similarity(n: usize, sim: impl Fn(usize, usize) -> f64) -> Vec<usize> {
+    let dist: Vec<Vec<f64>> = (0..n)
+        .map(|a| {
+            (0..n)
+                .map(|b| {
+                    let s = sim(a, b);
+                    if a == b {
+                        0.0
+                    } else if s.is_nan() {
+                        1.0
+                    } else {
+                        1.0 - s
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    upgma_order(&dist)
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub mod svg;
 pub mod table;
 
 pub use bootstrap::bootstrap_ci;
-pub use cluster::upgma_order;
+pub use cluster::{order_by_similarity, upgma_order};
 pub use ema::ema;
 pub use exact::ExactSum;
 pub use summary::Moments;

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use wildstat_stats::table::{escape_csv, full_precision};
-use wildstat_stats::{upgma_order, Cell, Column, Table};
+use wildstat_stats::{order_by_similarity, Cell, Column, Table};
 
 use super::{SpanRow, Tally};
 use crate::engine::stage::ReadStats;
@@ -253,25 +253,7 @@ fn families_svg(models: &[String], t: &Tally) -> String {
         let (x, y) = (a.min(b), a.max(b));
         ratio(t.sharing[x * n + y], t.common[x * n + y])
     };
-    let dist: Vec<Vec<f64>> = (0..n)
-        .map(|a| {
-            (0..n)
-                .map(|b| {
-                    if a == b {
-                        0.0
-                    } else {
-                        let s = share(a, b);
-                        if s.is_nan() {
-                            1.0
-                        } else {
-                            1.0 - s
-                        }
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let order = upgma_order(&dist);
+    let order = order_by_similarity(n, share);
     let labels: Vec<String> = order.iter().map(|&i| models[i].clone()).collect();
     let values: Vec<Vec<f64>> = order
         .iter()

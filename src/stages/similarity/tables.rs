@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use wildstat_stats::{upgma_order, Cell, Column, Table};
+use wildstat_stats::{order_by_similarity, Cell, Column, Table};
 
 use super::aggregate::{Aggregate, Aggregator, Row, METRICS, METRIC_LABELS};
 use super::pairs::Refs;
@@ -128,27 +128,10 @@ pub fn matrix(models: &[String], agg: &Aggregator) -> (String, String, String) {
     }
 
     const ROUGE_L: usize = 2;
-    // Symmetrised distance 1 - mean ROUGE-L of the two directions.
-    let dist: Vec<Vec<f64>> = (0..n)
-        .map(|a| {
-            (0..n)
-                .map(|b| {
-                    if a == b {
-                        0.0
-                    } else {
-                        let v =
-                            (agg.matrix_mean(a, b, ROUGE_L) + agg.matrix_mean(b, a, ROUGE_L)) / 2.0;
-                        if v.is_nan() {
-                            1.0
-                        } else {
-                            1.0 - v
-                        }
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let order = upgma_order(&dist);
+    // Symmetrised similarity: mean ROUGE-L of the two directions.
+    let order = order_by_similarity(n, |a, b| {
+        (agg.matrix_mean(a, b, ROUGE_L) + agg.matrix_mean(b, a, ROUGE_L)) / 2.0
+    });
 
     let mut t = Table::new("Mean ROUGE-L F1 of target (row) against reference (column)");
     t.columns.push(Column::new("target / reference"));
