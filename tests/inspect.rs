@@ -404,3 +404,36 @@ fn shared_corpus_has_forty_models() {
         assert_eq!(*n, want, "{m}");
     }
 }
+
+/// `data/sample` is exactly `wildstat synth` with its defaults: the
+/// generator and the committed sample cannot drift apart.
+#[test]
+fn synth_defaults_rebuild_the_committed_sample() {
+    let dir = tempdir("synth-sample");
+    let out = dir.join("sample");
+    let log =
+        String::from_utf8(wildstat(["synth", "--out", out.to_str().unwrap()]).stderr).unwrap();
+    assert!(log.contains("wrote 594 transcripts of 5 models"), "{log}");
+    let files = |d: &std::path::Path| {
+        let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (made, committed) = (files(&out), files(&sample()));
+    assert_eq!(made.len(), 5);
+    let names = |v: &[(String, Vec<u8>)]| v.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&made), names(&committed));
+    for (m, c) in made.iter().zip(&committed) {
+        assert!(m.1 == c.1, "{} differs from data/sample", m.0);
+    }
+}

@@ -1,22 +1,20 @@
-//! `wildstat synth --out DIR`: writes a small synthetic corpus in the
-//! WildChat-1M-Full schema (or a variant), with fake models whose styles
-//! differ clearly, shared prompts, multi-turn and non-English conversations
-//! and a few empty or null responses. The committed `data/sample` is its
-//! output with the defaults; tests use it to make schema variants.
+//! Deterministic synthetic corpora in the WildChat-1M-Full schema (or a
+//! variant), for the sample in `data/`, tests and benchmarks: fake models
+//! whose styles differ clearly, shared prompts, multi-turn and non-English
+//! conversations and a few empty or null responses ([`sample`]).
 //!
-//! `--runs N` (N >= 2) writes a multi-run corpus instead, for `wildstat
-//! agreement`: models `det-0`, `det-1`, ... (one file each, with a `run`
-//! column 0..N-1) answer `--conversations` single-turn English prompts N
-//! times, with known agreement. For model m with `--agreement` percent p,
-//! the first floor(n * p / 100) prompts (in generation order) get the same
-//! text in every run; in each other prompt every run's text differs (N
-//! distinct outputs), and the parsed answer (`Answer: K`) is the same in
-//! every run for the 1st, 3rd, 5th... such prompt and differs in the last
-//! run (K + 1) for the 2nd, 4th.... `DIR/gold.tsv` holds `hash<TAB>K` for
-//! every prompt, so runs 0..N-2 are always correct and run N-1 is wrong
-//! exactly on the prompts whose answers disagree.
+//! [`multi_run`] makes a multi-run corpus for the agreement stage: models
+//! `det-0`, `det-1`, ... (one batch each, with a `run` column 0..N-1) answer
+//! single-turn English prompts N times, with known agreement. For model m
+//! with agreement percent p, the first floor(n * p / 100) prompts (in
+//! generation order) get the same text in every run; in each other prompt
+//! every run's text differs (N distinct outputs), and the parsed answer
+//! (`Answer: K`) is the same in every run for the 1st, 3rd, 5th... such
+//! prompt and differs in the last run (K + 1) for the 2nd, 4th.... The gold
+//! file holds `hash<TAB>K` for every prompt, so runs 0..N-2 are always
+//! correct and run N-1 is wrong exactly on the prompts whose answers
+//! disagree.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
@@ -25,52 +23,93 @@ use arrow_array::{
     StructArray,
 };
 use arrow_buffer::OffsetBuffer;
-use arrow_schema::{DataType, Field, Fields, Schema};
+use arrow_schema::{ArrowError, DataType, Field, Fields, Schema};
 
-use crate::engine::named::{range, range_usize};
-use crate::engine::out::{OutDir, Provenance};
-use crate::engine::Result;
+/// The schema a corpus is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// WildChat-1M-Full's columns.
+    Wildchat,
+    /// ShareGPT's `conversations` of `from`/`value` messages.
+    Sharegpt,
+    /// WildChat with the id column named `conversation_id`.
+    ConversationId,
+    /// WildChat without the `model` column.
+    NoModel,
+}
 
-/// Write a synthetic WildChat-style corpus.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Output directory (one Parquet file per model).
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// Number of shared prompts (conversations), 1 to 10000000.
-    #[arg(long, default_value_t = 120, value_name = "N", value_parser = range_usize(1, 10_000_000))]
+impl Variant {
+    /// The variant called `name` (`wildchat`, `sharegpt`, `conversation-id`, `no-model`).
+    pub fn parse(name: &str) -> Result<Variant, String> {
+        Ok(match name {
+            "wildchat" => Variant::Wildchat,
+            "sharegpt" => Variant::Sharegpt,
+            "conversation-id" => Variant::ConversationId,
+            "no-model" => Variant::NoModel,
+            _ => {
+                return Err(format!(
+                    "unknown variant {name:?}: expected wildchat, sharegpt, conversation-id or no-model"
+                ))
+            }
+        })
+    }
+}
+
+/// A generated corpus: one batch per model, in file order.
+pub struct Corpus {
+    /// `(model, transcripts)`, one Parquet file each.
+    pub models: Vec<(String, RecordBatch)>,
+    /// Multi-run corpora: `hash<TAB>answer` lines of the gold answers.
+    pub gold: Option<String>,
+}
+
+impl Corpus {
+    /// Transcripts in all batches.
+    pub fn rows(&self) -> usize {
+        self.models.iter().map(|(_, b)| b.num_rows()).sum()
+    }
+}
+
+/// The sample corpus: the five fake models answering `conversations` prompts.
+pub fn sample(conversations: usize, seed: u64, variant: Variant) -> Result<Corpus, ArrowError> {
+    let ps = prompts(conversations, seed);
+    let models = MODELS
+        .iter()
+        .map(|&(model, style)| {
+            let rows = rows_for(model, style, &ps, seed);
+            Ok((model.to_string(), to_batch(&rows, variant)?))
+        })
+        .collect::<Result<_, ArrowError>>()?;
+    Ok(Corpus { models, gold: None })
+}
+
+/// A multi-run corpus (see the module doc): `models` models, model m with
+/// agreement percent `agreement[m % agreement.len()]`, each prompt answered
+/// `runs` times.
+pub fn multi_run(
     conversations: usize,
-    /// Seed of every random choice.
-    #[arg(long, default_value_t = 7, value_name = "S")]
     seed: u64,
-    /// Schema to write: wildchat, sharegpt, conversation-id (id column renamed)
-    /// or no-model (no model column).
-    #[arg(long, default_value = "wildchat", value_name = "NAME")]
-    variant: String,
-    /// Rows per row group (small, so that samples have several row
-    /// groups), 1 to 1000000.
-    #[arg(long, default_value_t = 32, value_name = "N", value_parser = range_usize(1, 1_000_000))]
-    row_group_rows: usize,
-    /// Replace DIR if it exists.
-    #[arg(long)]
-    force: bool,
-    /// Write a multi-run corpus with this many runs per prompt (2 to 1000).
-    #[arg(long, value_name = "N", value_parser = range_usize(2, 1000))]
-    runs: Option<usize>,
-    /// With --runs: percent of prompts whose runs are identical, per model
-    /// (comma-separated; models cycle through the list).
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "90,60,30",
-        value_name = "P,P",
-        value_parser = range(0, 100)
-    )]
-    agreement: Vec<u64>,
-    /// With --runs: number of models, 1 to 10000 (default: one per
-    /// --agreement value).
-    #[arg(long, value_name = "K", value_parser = range_usize(1, 10_000))]
-    run_models: Option<usize>,
+    runs: usize,
+    agreement: &[u64],
+    models: usize,
+) -> Result<Corpus, ArrowError> {
+    let ps = prompts(conversations, seed);
+    let batches = (0..models)
+        .map(|m| {
+            let model = format!("det-{m}");
+            let pct = agreement[m % agreement.len()];
+            let rows = multi_run_rows(&model, pct, &ps, runs, seed);
+            Ok((model, to_batch(&rows, Variant::Wildchat)?))
+        })
+        .collect::<Result<_, ArrowError>>()?;
+    let gold = ps
+        .iter()
+        .map(|p| format!("{}\t{}\n", p.hash, gold_answer(p, seed)))
+        .collect();
+    Ok(Corpus {
+        models: batches,
+        gold: Some(gold),
+    })
 }
 
 /// The fake models and their house styles.
@@ -91,94 +130,36 @@ enum Style {
     Terse,
 }
 
+#[rustfmt::skip]
 const TOPICS: [&str; 24] = [
-    "bread",
-    "rivers",
-    "volcanoes",
-    "python",
-    "gardening",
-    "chess",
-    "saturn",
-    "coffee",
-    "bicycles",
-    "jazz",
-    "glaciers",
-    "tax",
-    "sleep",
-    "bridges",
-    "honeybees",
-    "solar",
-    "vaccines",
-    "poetry",
-    "sourdough",
-    "sql",
-    "marathons",
-    "owls",
-    "ceramics",
-    "recycling",
+    "bread", "rivers", "volcanoes", "python", "gardening", "chess", "saturn", "coffee",
+    "bicycles", "jazz", "glaciers", "tax", "sleep", "bridges", "honeybees", "solar", "vaccines",
+    "poetry", "sourdough", "sql", "marathons", "owls", "ceramics", "recycling",
 ];
+#[rustfmt::skip]
 const VERBS: [&str; 16] = [
-    "improves",
-    "depends on",
-    "changes",
-    "supports",
-    "explains",
-    "requires",
-    "affects",
-    "shapes",
-    "protects",
-    "measures",
-    "reduces",
-    "builds",
-    "connects",
-    "follows",
-    "creates",
-    "balances",
+    "improves", "depends on", "changes", "supports", "explains", "requires", "affects", "shapes",
+    "protects", "measures", "reduces", "builds", "connects", "follows", "creates", "balances",
 ];
+#[rustfmt::skip]
 const NOUNS: [&str; 24] = [
-    "temperature",
-    "timing",
-    "structure",
-    "practice",
-    "energy",
-    "patience",
-    "history",
-    "quality",
-    "water",
-    "pressure",
-    "design",
-    "balance",
-    "safety",
-    "budget",
-    "memory",
-    "routine",
-    "community",
-    "tools",
-    "data",
-    "evidence",
-    "weather",
-    "culture",
-    "health",
-    "speed",
+    "temperature", "timing", "structure", "practice", "energy", "patience", "history", "quality",
+    "water", "pressure", "design", "balance", "safety", "budget", "memory", "routine",
+    "community", "tools", "data", "evidence", "weather", "culture", "health", "speed",
 ];
+#[rustfmt::skip]
 const ADJS: [&str; 12] = [
-    "important",
-    "simple",
-    "careful",
-    "steady",
-    "useful",
-    "common",
-    "practical",
-    "gentle",
-    "reliable",
-    "clear",
-    "small",
-    "essential",
+    "important", "simple", "careful", "steady", "useful", "common", "practical", "gentle",
+    "reliable", "clear", "small", "essential",
 ];
+#[rustfmt::skip]
 const FRENCH: [&str; 12] = [
     "le", "pain", "est", "une", "bonne", "idée", "pour", "la", "santé", "et", "très", "souvent",
 ];
-const CHINESE: [&str; 8] = ["这是", "一个", "很好", "的", "问题", "我们", "可以", "讨论"];
+#[rustfmt::skip]
+const CHINESE: [&str; 8] = [
+    "这是", "一个", "很好", "的", "问题", "我们", "可以", "讨论",
+];
 
 /// SplitMix64: a tiny deterministic generator, so the sample never changes
 /// with a dependency upgrade.
@@ -433,122 +414,8 @@ fn gold_answer(p: &Prompt, seed: u64) -> u64 {
     wildstat_reader::keyed_hash(seed, &p.hash) % 1000
 }
 
-fn run_multi(args: &Args, runs: usize) -> Result<()> {
-    if runs < 2 {
-        anyhow::bail!("--runs must be at least 2");
-    }
-    if args.agreement.is_empty() || args.agreement.iter().any(|&p| p > 100) {
-        anyhow::bail!("--agreement takes percents between 0 and 100");
-    }
-    let k = args.run_models.unwrap_or(args.agreement.len());
-    let out = OutDir::create(&args.out, args.force, &[])?;
-    let ps = prompts(args.conversations, args.seed);
-    let mut total = 0usize;
-    for m in 0..k {
-        let model = format!("det-{m}");
-        let rows = multi_run_rows(
-            &model,
-            args.agreement[m % args.agreement.len()],
-            &ps,
-            runs,
-            args.seed,
-        );
-        total += rows.len();
-        let batch = to_batch(&rows, "wildchat").map_err(|e| anyhow::anyhow!("synth: {e}"))?;
-        write_parquet(
-            &out.path(&format!("{model}.parquet")),
-            &batch,
-            args.row_group_rows,
-        )?;
-    }
-    let mut gold = String::new();
-    for p in &ps {
-        gold += &format!("{}\t{}\n", p.hash, gold_answer(p, args.seed));
-    }
-    out.write("gold.tsv", gold)?;
-    let dir = out.commit(provenance(args))?;
-    eprintln!(
-        "synth: wrote {total} transcripts of {k} models x {} prompts x {runs} runs to {}",
-        ps.len(),
-        dir.display()
-    );
-    Ok(())
-}
-
-/// What made a synthetic corpus (its provenance file).
-fn provenance(args: &Args) -> Provenance {
-    Provenance {
-        wildstat: env!("CARGO_PKG_VERSION").to_string(),
-        stage: "synth".into(),
-        config: serde_json::json!({
-            "conversations": args.conversations,
-            "seed": args.seed,
-            "variant": args.variant,
-            "row_group_rows": args.row_group_rows,
-            "runs": args.runs,
-            "agreement": args.agreement,
-            "run_models": args.run_models,
-        }),
-        selection: serde_json::Value::Null,
-        inputs: Vec::new(),
-        outputs: Vec::new(),
-    }
-}
-
-/// Runs `synth`.
-pub fn run(args: Args) -> Result<()> {
-    if let Some(runs) = args.runs {
-        if args.variant != "wildchat" {
-            anyhow::bail!("--runs writes the wildchat schema only");
-        }
-        if args.conversations == 0 || args.row_group_rows == 0 {
-            anyhow::bail!("--conversations and --row-group-rows must be at least 1");
-        }
-        return run_multi(&args, runs);
-    }
-    let variant = args.variant.as_str();
-    if !["wildchat", "sharegpt", "conversation-id", "no-model"].contains(&variant) {
-        anyhow::bail!(
-            "unknown --variant {variant:?}: expected wildchat, sharegpt, conversation-id or no-model"
-        );
-    }
-    if args.conversations == 0 || args.row_group_rows == 0 {
-        anyhow::bail!("--conversations and --row-group-rows must be at least 1");
-    }
-    let out = OutDir::create(&args.out, args.force, &[])?;
-    let ps = prompts(args.conversations, args.seed);
-    let mut total = 0usize;
-    for (model, style) in MODELS {
-        let rows = rows_for(model, style, &ps, args.seed);
-        total += rows.len();
-        let batch = to_batch(&rows, variant).map_err(|e| anyhow::anyhow!("synth: {e}"))?;
-        let path = out.path(&format!("{model}.parquet"));
-        write_parquet(&path, &batch, args.row_group_rows)?;
-    }
-    let dir = out.commit(provenance(&args))?;
-    eprintln!(
-        "synth: wrote {} transcripts of {} models to {}",
-        total,
-        MODELS.len(),
-        dir.display()
-    );
-    Ok(())
-}
-
-fn write_parquet(path: &std::path::Path, batch: &RecordBatch, rg_rows: usize) -> Result<()> {
-    let mut w = crate::engine::rows::parquet_writer(path, batch.schema(), Some(rg_rows))?;
-    w.write(batch)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    w.close()
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    Ok(())
-}
-
-fn to_batch(
-    rows: &[Row],
-    variant: &str,
-) -> std::result::Result<RecordBatch, arrow_schema::ArrowError> {
-    let sharegpt = variant == "sharegpt";
+fn to_batch(rows: &[Row], variant: Variant) -> Result<RecordBatch, ArrowError> {
+    let sharegpt = variant == Variant::Sharegpt;
     let (role_name, content_name) = if sharegpt {
         ("from", "value")
     } else {
@@ -609,7 +476,7 @@ fn to_batch(
     )?;
 
     let n = rows.len();
-    let id_name = if variant == "conversation-id" {
+    let id_name = if variant == Variant::ConversationId {
         "conversation_id"
     } else {
         "conversation_hash"
@@ -618,7 +485,7 @@ fn to_batch(
         id_name,
         Arc::new(StringArray::from_iter_values(rows.iter().map(|r| &r.hash))),
     )];
-    if variant != "no-model" {
+    if variant != Variant::NoModel {
         cols.push((
             "model",
             Arc::new(StringArray::from_iter_values(rows.iter().map(|r| &r.model))),
@@ -702,4 +569,70 @@ fn to_batch(
         .collect();
     let schema = Arc::new(Schema::new(fields));
     RecordBatch::try_new(schema, cols.into_iter().map(|(_, a)| a).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::cast::AsArray;
+    use std::collections::HashMap;
+
+    /// Texts of one multi-run batch by prompt hash, in run order.
+    fn texts_by_prompt(b: &RecordBatch) -> HashMap<String, Vec<String>> {
+        let hashes = b.column(0).as_string::<i32>();
+        let conv = b.column_by_name("conversation").unwrap().as_list::<i32>();
+        let mut m: HashMap<String, Vec<String>> = HashMap::new();
+        for i in 0..b.num_rows() {
+            let msgs = conv.value(i);
+            let content = msgs
+                .as_struct()
+                .column(0)
+                .as_string::<i32>()
+                .value(1)
+                .to_string();
+            m.entry(hashes.value(i).to_string())
+                .or_default()
+                .push(content);
+        }
+        m
+    }
+
+    #[test]
+    fn multi_run_agreement_is_the_planted_share() {
+        let c = multi_run(50, 3, 4, &[90, 30], 2).unwrap();
+        assert_eq!(c.models.len(), 2);
+        assert_eq!(c.rows(), 2 * 50 * 4);
+        assert_eq!(c.gold.as_ref().unwrap().lines().count(), 50);
+        for ((model, batch), pct) in c.models.iter().zip([90usize, 30]) {
+            let same = texts_by_prompt(batch)
+                .values()
+                .filter(|runs| runs.iter().all(|t| t == &runs[0]))
+                .count();
+            assert_eq!(same, 50 * pct / 100, "{model}");
+        }
+    }
+
+    #[test]
+    fn sample_is_deterministic_and_variants_rename_columns() {
+        let a = sample(30, 7, Variant::Wildchat).unwrap();
+        let b = sample(30, 7, Variant::Wildchat).unwrap();
+        assert_eq!(a.models.len(), 5);
+        for ((ma, ba), (mb, bb)) in a.models.iter().zip(&b.models) {
+            assert_eq!((ma, ba), (mb, bb));
+        }
+        let names = |v| {
+            let c = sample(5, 7, v).unwrap();
+            let s = c.models[0].1.schema();
+            s.fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect::<Vec<_>>()
+        };
+        assert!(names(Variant::ConversationId).contains(&"conversation_id".to_string()));
+        assert!(!names(Variant::NoModel).contains(&"model".to_string()));
+        assert!(names(Variant::Sharegpt).contains(&"conversations".to_string()));
+        assert!(Variant::parse("csv")
+            .unwrap_err()
+            .contains("expected wildchat"));
+    }
 }
