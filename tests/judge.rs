@@ -438,6 +438,104 @@ fn pipelines_run_the_judge_stage_with_its_table() {
 }
 
 #[test]
+fn pipeline_stages_name_their_own_inputs_transcripts_and_judgments() {
+    let t = tempdir("judge-pipeline-inputs");
+    flip_fixture(&t.join("judgments"));
+    let dir = t.join("pipes");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("p.toml");
+    // No top-level inputs: similarity reads transcripts, judge the
+    // judgment files, each from its own table, relative to the file's folder.
+    let text = format!(
+        "out = \"../out\"\nstages = [\"similarity\", \"judge\"]\n\n\
+         [similarity]\ninputs = [{:?}]\nrefs = \"all\"\n\n\
+         [judge]\ninputs = [\"../judgments\"]\nflip = \"SX:X,SY:Y\"\nbootstrap = 10\n",
+        common::sample().display().to_string()
+    );
+    std::fs::write(&p, &text).unwrap();
+    let stdout = ok(["run", "-q", s(&p)]);
+    assert!(
+        stdout.contains("## similarity\n") && stdout.contains("## judge\n"),
+        "{stdout}"
+    );
+    let out = t.join("out");
+    // Similarity over the five sample models, judge over the fixture.
+    let (_, rows) = csv(&out.join("similarity/table.csv"));
+    assert_eq!(rows.len(), 5);
+    let flips = std::fs::read_to_string(out.join("judge/flips.md")).unwrap();
+    assert!(
+        flips.contains("| X vs Y   | SX vs SY |           4 |     2 |"),
+        "{flips}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(&format!(
+        "Similarity (Table 5): {}",
+        out.join("similarity").display()
+    )));
+    assert!(html.contains("Judges (Table 4)") && html.contains("FlipCt"));
+
+    // --slurm submits each stage over its own inputs, resolved (a stand-in
+    // submit.sh records its argv, one word a line, a blank line per stage).
+    let log = t.join("argv.txt");
+    let fake = t.join("submit.sh");
+    std::fs::write(
+        &fake,
+        format!(
+            "printf '%s\\n' \"$@\" '' >> {:?}\n",
+            log.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &p,
+        text.replace(
+            "bootstrap = 10\n",
+            "bootstrap = 10\nanswers = [\"../answers\"]\n\n[cluster]\ntasks = 2\nwait = false\n",
+        ),
+    )
+    .unwrap();
+    let r = wildstat_env(
+        ["run", "-q", "--slurm", s(&p)],
+        &[("WILDSTAT_SUBMIT", s(&fake))],
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let argv = std::fs::read_to_string(&log).unwrap();
+    let stages: Vec<Vec<&str>> = argv
+        .split("\n\n")
+        .filter(|b| !b.trim().is_empty())
+        .map(|b| b.lines().collect())
+        .collect();
+    assert_eq!(stages.len(), 2, "{argv}");
+    let after = |st: &[&str], w: &str| -> String {
+        st[st
+            .iter()
+            .position(|x| *x == w)
+            .unwrap_or_else(|| panic!("no {w}: {st:?}"))
+            + 1]
+        .to_string()
+    };
+    assert_eq!(after(&stages[0], "--"), "similarity");
+    assert_eq!(after(&stages[0], "similarity"), s(&common::sample()));
+    assert_eq!(after(&stages[1], "--"), "judge");
+    assert_eq!(after(&stages[1], "judge"), s(&t.join("judgments")));
+    assert_eq!(after(&stages[1], "--answers"), s(&t.join("answers")));
+    assert_eq!(after(&stages[1], "--flip"), "SX:X,SY:Y");
+    assert_eq!(after(&stages[1], "--out"), s(&out.join("judge")));
+    assert_eq!(after(&stages[1], "--tasks"), "2");
+
+    // A stage with no inputs of its own and none at the top is refused
+    // before anything runs.
+    std::fs::write(
+        &p,
+        "out = \"../o2\"\nstages = [\"judge\", \"style\"]\n[judge]\ninputs = [\"../judgments\"]\n",
+    )
+    .unwrap();
+    let e = fails(["run", "-q", s(&p)]);
+    assert!(e.contains("p.toml: stage style has no inputs"), "{e}");
+    assert!(!t.join("o2").exists());
+}
+
+#[test]
 fn style_controlled_ratings_from_the_mt_bench_answers_equal_the_library() {
     use std::collections::BTreeMap;
     use wildstat_judge::bt::BtOptions;

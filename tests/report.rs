@@ -484,6 +484,154 @@ fn hostile_names_render_as_text_in_chromium() {
     }
 }
 
+/// A judge model name that becomes an element (and marks `<body>`) if
+/// the report ever lets it through as markup.
+const JUDGE_MODEL: &str =
+    "<img src=x onerror=\"document.body.setAttribute('data-pwned','judge')\">";
+
+/// Judgment files for three models, one of them [`JUDGE_MODEL`]: single
+/// grades on three categorised questions and Arena battles in which every
+/// model wins and loses (so Bradley-Terry ratings exist); returns (the
+/// judgment folder, question.jsonl).
+fn judge_fixture(dir: &Path) -> (PathBuf, PathBuf) {
+    let models = ["good", JUDGE_MODEL, "plain"];
+    let inp = dir.join("judgments");
+    std::fs::create_dir_all(&inp).unwrap();
+    let cats = [(1, "writing"), (2, "math"), (3, "coding")];
+    let mut grades = String::new();
+    let mut questions = String::new();
+    for (q, cat) in cats {
+        questions += &format!(
+            "{}\n",
+            serde_json::json!({"question_id": q, "category": cat})
+        );
+        for (i, m) in models.iter().enumerate() {
+            let g = serde_json::json!({"question_id": q, "model": m, "score": (q + 2 * i) % 10 + 1,
+                "turn": 1, "judge": ["gpt-4", "single-v1"]});
+            grades += &format!("{g}\n");
+        }
+    }
+    std::fs::write(inp.join("single.jsonl"), grades).unwrap();
+    let q = dir.join("question.jsonl");
+    std::fs::write(&q, questions).unwrap();
+    let (g, e, p) = (models[0], models[1], models[2]);
+    let battles: String = [
+        (g, e, "model_a"),
+        (g, e, "model_b"),
+        (g, p, "model_a"),
+        (g, p, "model_b"),
+        (g, p, "model_a"),
+        (e, p, "model_a"),
+        (e, p, "model_b"),
+        (e, p, "tie"),
+    ]
+    .iter()
+    .map(|(a, b, w)| {
+        format!(
+            "{}\n",
+            serde_json::json!({"model_a": a, "model_b": b, "winner": w})
+        )
+    })
+    .collect();
+    std::fs::write(inp.join("battles.jsonl"), battles).unwrap();
+    (inp, q)
+}
+
+#[test]
+fn judges_section_renders_in_chromium_with_hostile_names_as_text() {
+    let dir = tempdir("report-judge-browser");
+    let (inp, q) = judge_fixture(&dir);
+    let out = dir.join("judge");
+    ok([
+        "judge",
+        "-q",
+        inp.to_str().unwrap(),
+        "--questions",
+        q.to_str().unwrap(),
+        "--bootstrap",
+        "10",
+        "--bt-bootstrap",
+        "10",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let html = dir.join("report.html");
+    ok([
+        "report",
+        out.to_str().unwrap(),
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    let raw = std::fs::read_to_string(&html).unwrap();
+    assert_eq!(raw.matches("<script").count(), 1);
+    assert!(!raw.contains("<img"));
+
+    let url = format!("file://{}", html.display());
+    let dom_file = dir.join("dom.html");
+    if chromium(&dir, &["--dump-dom"], &url, &dom_file).is_none() {
+        return;
+    }
+    let dom = std::fs::read_to_string(&dom_file).unwrap();
+    assert!(dom.contains("</html>"), "incomplete DOM dump: {dom}");
+    assert!(dom.contains("Judges (Table 4)"));
+
+    // The tables, with the rows the fixture makes: win rates per (model,
+    // opponent) and per model against all, 3 x (2 + 1); the 3 x 3 matrix;
+    // a rating per model; grades per model overall, for turn 1 and per
+    // category, 3 x (1 + 1 + 3).
+    let o = out.display().to_string();
+    for (source, rows) in [
+        (format!("{o}/winrates.md#1"), 9),
+        (format!("{o}/matrix.md#1"), 3),
+        (format!("{o}/ratings.md#1"), 3),
+        (format!("{o}/scores.md#1"), 15),
+    ] {
+        assert_eq!(body_rows(&dom, &source), rows, "rows of {source}");
+    }
+    // The page's script ran (it marks <body> with the tables it wired) ...
+    let body_tag = &dom[dom.find("<body").unwrap()..];
+    let body_tag = &body_tag[..=body_tag.find('>').unwrap()];
+    assert_eq!(
+        body_tag,
+        format!("<body data-ready=\"{}\">", dom.matches("<table").count())
+    );
+    // ... and nothing from the data did, or became an element.
+    assert!(!dom.contains(" data-pwned="), "an onerror handler ran");
+    assert!(!dom.contains("<img"), "a model name became an element");
+    assert_eq!(dom.matches("<script").count(), 1);
+    assert!(
+        !dom.contains("Shown as an image"),
+        "our SVG failed the check"
+    );
+
+    // The radar is inline SVG: its title, the three category axes and one
+    // polygon per model, each named (as text) in its tooltip.
+    assert!(dom.contains("Grades by category (radar.svg)"));
+    assert!(dom.contains(">Mean grade by category (judge: gpt-4)</text>"));
+    for cat in ["writing", "math", "coding"] {
+        assert!(dom.contains(&format!(">{cat}</text>")), "axis {cat}");
+    }
+    assert_eq!(dom.matches("stroke-width=\"2\"><title>").count(), 3);
+    for m in ["good", JUDGE_MODEL, "plain"] {
+        assert!(
+            dom.contains(&format!(
+                "stroke-width=\"2\"><title>{}</title>",
+                dom_text(m)
+            )),
+            "no radar polygon of {m}"
+        );
+    }
+    // The matrix figure, and the hostile name as table text: 3 model and
+    // 2 opponent cells of the win rates, a matrix row, a rating, 5 grades.
+    assert!(dom.contains("Preference matrix (matrix.svg)"));
+    let cell = format!("<td class=\"l\">{}</td>", dom_text(JUDGE_MODEL));
+    assert_eq!(
+        dom.matches(&cell).count(),
+        3 + 2 + 1 + 1 + 5,
+        "{JUDGE_MODEL} cells"
+    );
+}
+
 #[test]
 fn report_is_deterministic_and_refuses_to_overwrite() {
     let dir = tempdir("report-files");

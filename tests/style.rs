@@ -202,3 +202,112 @@ fn unknown_pf_model_is_an_error_and_leaves_nothing() {
     assert!(e.contains("unknown model \"nope\""), "{e}");
     assert!(!out.exists());
 }
+
+/// (model, conversation_hash, turn) -> token_len over every row of a
+/// responses.parquet written with `--token-len`.
+fn token_lens(path: &Path) -> std::collections::BTreeMap<(String, String, u32), u64> {
+    let mut out = std::collections::BTreeMap::new();
+    for b in read_all(path) {
+        let m = b.column_by_name("model").unwrap().as_string::<i32>();
+        let h = b
+            .column_by_name("conversation_hash")
+            .unwrap()
+            .as_string::<i32>();
+        let t = b
+            .column_by_name("turn")
+            .unwrap()
+            .as_primitive::<arrow_array::types::UInt32Type>();
+        for (i, n) in u64_col(&b, "token_len").into_iter().enumerate() {
+            let key = (m.value(i).to_string(), h.value(i).to_string(), t.value(i));
+            assert!(out.insert(key, n).is_none(), "a response twice");
+        }
+    }
+    out
+}
+
+#[test]
+fn token_len_is_opt_in_hand_checked_on_the_sample_and_the_same_sharded() {
+    let dir = tempdir("style-token-len");
+    let smp = sample();
+    let smp = smp.to_str().unwrap();
+    let plain = dir.join("plain");
+    ok(["style", "-q", smp, "--out", plain.to_str().unwrap()]);
+    let b = &read_all(&plain.join("responses.parquet"))[0];
+    assert!(b.column_by_name("token_len").is_none(), "not asked for");
+    assert_eq!(b.schema().fields().last().unwrap().name(), "list_depth");
+
+    let local = dir.join("local");
+    let args = ["--turns", "all", "--token-len"];
+    let mut a = vec!["style", "-q", smp, "--out", local.to_str().unwrap()];
+    a.extend(args);
+    ok(a);
+    let got = token_lens(&local.join("responses.parquet"));
+    // terse-1b's answers in data/sample, worked out in o200k_base (tiktoken
+    // `encoding_for_model("gpt-4o")`):
+    // "Poetry depends on evidence and clear tools." =
+    //   Po|etry| depends| on| evidence| and| clear| tools|.  -> 9
+    let key = |h: &str, t: u32| ("terse-1b".to_string(), h.to_string(), t);
+    assert_eq!(got[&key("a693c7e3df51cf846e76bf76d2d4b0a1", 1)], 9);
+    // turn 2 of another conversation, "Sourdough supports data and clear
+    // pressure." = S|ourd|ough| supports| data| and| clear| pressure|.  -> 9
+    assert_eq!(got[&key("837b135cd6ee5830190cc4fce86ceb40", 2)], 9);
+    // "très la très bonne est santé pain idée très très la et très bonne" =
+    //   tr|ès| la| très| bonne| est| santé| pain| idée| très| très| la| et| très| bonne -> 15
+    assert_eq!(got[&key("7d6e34a2f01a11e5aaa041474f97b9e7", 1)], 15);
+    // `wildstat inspect data/sample --turns all`: 673 responses, 26 empty;
+    // exactly the empty ones have no tokens.
+    assert_eq!(got.len(), 673);
+    assert_eq!(got.values().filter(|&&n| n == 0).count(), 26);
+
+    // Two ranks merged write the same rows (the merge uses the same schema).
+    let two = dir.join("two");
+    for r in ["0", "1"] {
+        let mut a = vec!["style", "-q", smp, "--out", two.to_str().unwrap()];
+        a.extend(args);
+        a.extend(["--rank", r, "--world-size", "2"]);
+        ok(a);
+    }
+    ok(["merge", "-q", two.to_str().unwrap()]);
+    for f in ["responses.parquet", "table.csv"] {
+        assert!(
+            std::fs::read(local.join(f)).unwrap() == std::fs::read(two.join(f)).unwrap(),
+            "{f} differs between one run and two ranks merged"
+        );
+    }
+}
+
+#[test]
+fn token_len_equals_arena_hard_metadata_for_its_750_answers() {
+    let dir_in = root().join("../shared/corpora/arena-hard/v2.0/model_answer");
+    if !dir_in.is_dir() {
+        eprintln!("notice: {} is absent; skipping", dir_in.display());
+        return;
+    }
+    let out = tempdir("style-arena-hard").join("out");
+    ok([
+        "style",
+        "-q",
+        dir_in.to_str().unwrap(),
+        "--token-len",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let got = token_lens(&out.join("responses.parquet"));
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir_in).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        for line in text.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let key = (
+                v["model"].as_str().unwrap().to_string(),
+                v["uid"].as_str().unwrap().to_string(),
+                1,
+            );
+            let want = v["metadata"]["token_len"].as_u64().unwrap();
+            assert_eq!(got.get(&key), Some(&want), "{key:?}");
+            n += 1;
+        }
+    }
+    assert_eq!(n, 750);
+    assert_eq!(got.len(), 750, "one row per answer");
+}

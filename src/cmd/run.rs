@@ -7,9 +7,11 @@
 //! A pipeline's `[select]` table and each stage's table (`[similarity]`,
 //! `[style]`, `[shared]`, `[agreement]`) deserialize straight into the
 //! structs the command line fills, so they take the same names and
-//! defaults. Relative paths in a pipeline are resolved against the folder
-//! of the file itself, so `wildstat run pipelines/demo.toml` works from any
-//! folder.
+//! defaults. A stage table may also name its own `inputs` (judgment files
+//! for judge beside transcripts for the others); the top-level `inputs` are
+//! for the stages that do not. Relative paths in a pipeline are resolved
+//! against the folder of the file itself, so `wildstat run
+//! pipelines/demo.toml` works from any folder.
 
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
@@ -44,8 +46,13 @@ struct Pipeline {
     /// Free text shown at the top of the output.
     #[serde(default)]
     description: Option<String>,
-    /// Input files or folders.
+    /// Input files or folders of every stage without its own `inputs`.
+    #[serde(default)]
     inputs: Vec<PathBuf>,
+    /// `[STAGE] inputs = [...]`, taken out of the stage tables before they
+    /// are read into the stage configs.
+    #[serde(skip)]
+    stage_inputs: std::collections::BTreeMap<String, Vec<PathBuf>>,
     /// Stages to run, in order: inspect, similarity, style, shared, agreement.
     stages: Vec<String>,
     /// Output folder; each stage writes `OUT/<stage>`.
@@ -118,6 +125,7 @@ fn resolve(base: &Path, p: &Path) -> PathBuf {
 /// Everything a stage of this pipeline is run with.
 struct Plan<'a> {
     input: InputArgs,
+    file: &'a str,
     out: Option<PathBuf>,
     pipeline: &'a Pipeline,
     base: &'a Path,
@@ -126,8 +134,24 @@ struct Plan<'a> {
 }
 
 impl Plan<'_> {
+    /// The inputs of stage `name`: its own `inputs`, else the top-level ones.
+    fn input(&self, name: &str) -> Result<InputArgs> {
+        let mut input = self.input.clone();
+        if let Some(own) = self.pipeline.stage_inputs.get(name) {
+            input.inputs = own.iter().map(|i| resolve(self.base, i)).collect();
+        }
+        if input.inputs.is_empty() {
+            bail!(
+                "{}: stage {name} has no inputs (give `inputs = [...]` at the top or in [{name}])",
+                self.file
+            );
+        }
+        Ok(input)
+    }
+
     /// Runs stage `S` with its table of the pipeline; returns its output.
     fn stage<S: Stage>(&self, cfg: &S::Config) -> Result<PathBuf> {
+        let input = self.input(S::NAME)?;
         let out = self
             .out
             .as_ref()
@@ -138,13 +162,12 @@ impl Plan<'_> {
             *p = resolve(self.base, p);
         }
         if self.slurm {
-            let mut argv: Vec<String> = self
-                .input
+            let mut argv: Vec<String> = input
                 .inputs
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect();
-            argv.extend(flags(&serde_json::to_value(&self.input.select)?));
+            argv.extend(flags(&serde_json::to_value(&input.select)?));
             argv.extend(flags(&serde_json::to_value(&cfg)?));
             argv.extend(["--out".to_string(), out.display().to_string()]);
             if self.quiet {
@@ -158,7 +181,7 @@ impl Plan<'_> {
                 quiet: self.quiet,
                 ..RunArgs::default()
             };
-            exec::run::<S>(&self.input, &cfg, &run)?;
+            exec::run::<S>(&input, &cfg, &run)?;
         }
         Ok(out)
     }
@@ -195,8 +218,7 @@ pub fn run(args: Args) -> Result<()> {
     let file = args.pipeline.display().to_string();
     let text = std::fs::read_to_string(&args.pipeline)
         .with_context(|| format!("{file}: cannot read pipeline"))?;
-    let p: Pipeline =
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{file}: {}", e.message()))?;
+    let p = parse(&text).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
     if p.stages.is_empty() {
         bail!("{file}: no stages named");
     }
@@ -215,6 +237,7 @@ pub fn run(args: Args) -> Result<()> {
             select,
         },
         out: p.out.as_ref().map(|o| resolve(&base, o)),
+        file: &file,
         pipeline: &p,
         base: &base,
         slurm: args.slurm,
@@ -230,6 +253,9 @@ pub fn run(args: Args) -> Result<()> {
             );
         }
     }
+    for stage in &p.stages {
+        plan.input(stage)?;
+    }
     if let Some(d) = &p.description {
         println!("# {d}\n");
     }
@@ -238,7 +264,7 @@ pub fn run(args: Args) -> Result<()> {
         println!("## {stage}\n");
         let dir = match stage.as_str() {
             "inspect" => {
-                super::inspect::print(&plan.input, args.quiet)?;
+                super::inspect::print(&plan.input("inspect")?, args.quiet)?;
                 None
             }
             "similarity" => Some(plan.stage::<similarity::Similarity>(&p.similarity)?),
@@ -261,6 +287,27 @@ pub fn run(args: Args) -> Result<()> {
         &stage_dirs,
         args.slurm,
     )
+}
+
+/// Reads a pipeline file, taking each stage table's `inputs` out first.
+fn parse(text: &str) -> std::result::Result<Pipeline, String> {
+    let mut raw: toml::Table = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    let mut own = std::collections::BTreeMap::new();
+    for name in crate::stages::names() {
+        if let Some(toml::Value::Table(t)) = raw.get_mut(name) {
+            if let Some(v) = t.remove("inputs") {
+                let v: Vec<PathBuf> = v
+                    .try_into()
+                    .map_err(|e: toml::de::Error| format!("[{name}] inputs: {}", e.message()))?;
+                own.insert(name.to_string(), v);
+            }
+        }
+    }
+    let mut p: Pipeline = raw
+        .try_into()
+        .map_err(|e: toml::de::Error| e.message().to_string())?;
+    p.stage_inputs = own;
+    Ok(p)
 }
 
 /// Writes `OUT/report.html` from the stage outputs just written and prints

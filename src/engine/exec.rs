@@ -139,7 +139,7 @@ struct Runner<S: Stage> {
 impl<S: Stage> Runner<S> {
     fn new(cfg: &S::Config, ctx: &Context, rows_path: &Path, progress: Progress) -> Result<Self> {
         let stage = S::prepare(cfg, ctx)?;
-        let rows = match (S::ROWS, S::schema()) {
+        let rows = match (S::ROWS, S::row_schema(cfg)) {
             (Some(_), Some(schema)) => Some(RowWriter::create(rows_path, schema)?),
             _ => None,
         };
@@ -430,7 +430,7 @@ pub fn merge<S: Stage>(out: &Path, force: bool, quiet: bool) -> Result<()> {
     }
     let out_dir = OutDir::create(out, force, &input_paths)?;
     if S::ROWS.is_some() {
-        let schema = S::schema().context("a stage with rows has a schema")?;
+        let schema = S::row_schema(&cfg).context("a stage with rows has a schema")?;
         let mut w = RowWriter::create(&out_dir.path(S::ROWS.unwrap_or_default()), schema)?;
         for (r, p) in all.iter().enumerate() {
             let before = w.rows_written();

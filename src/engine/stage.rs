@@ -209,6 +209,11 @@ pub trait Stage: Sized + Sync {
     fn schema() -> Option<SchemaRef> {
         None
     }
+    /// The schema of the row output for these options (a stage whose
+    /// options add columns overrides this; the engine writes with it).
+    fn row_schema(_cfg: &Self::Config) -> Option<SchemaRef> {
+        Self::schema()
+    }
     /// Processes one batch of responses (a window of units, or a
     /// conversation-id range), in order; may use rayon inside.
     fn process(&self, batch: Vec<Response>, emit: &mut Emit<'_, Self::Acc>) -> Result<()>;

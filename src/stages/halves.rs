@@ -90,6 +90,7 @@ fn style_halves_merge_to_one_pass() {
     let cfg = crate::stages::style::Config {
         pf: vec!["bold-lists-distill-3b:bold-lists-7b".into()],
         pf_baseline: None,
+        token_len: true,
     };
     check::<crate::stages::style::Style>(&cfg, sample());
 }

@@ -4,8 +4,9 @@
 //! img, del) and its length; per-model totals, means and shares; and
 //! proportional frequencies PF(A||B).
 //!
-//! Writes `responses.parquet` (one row per response), `table.{md,tex,csv,
-//! json}`, `code_languages.csv` and `style.svg`.
+//! Writes `responses.parquet` (one row per response; with `--token-len` a
+//! `token_len` column, o200k_base tokens by the judge stage's function),
+//! `table.{md,tex,csv,json}`, `code_languages.csv` and `style.svg`.
 
 pub mod tables;
 
@@ -16,6 +17,7 @@ use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt32Array, UInt64Array};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use wildstat_judge::style::token_len;
 use wildstat_reader::Response;
 use wildstat_style::{count, StyleCounts};
 
@@ -32,6 +34,11 @@ pub struct Config {
     /// Add PF(x||M) rows for every other model x.
     #[arg(long, value_name = "M")]
     pub pf_baseline: Option<String>,
+    /// Add a `token_len` column (o200k_base tokens, as Arena-Hard-Auto
+    /// counts them) to responses.parquet; off by default, BPE is slow
+    /// beside the counts (docs/style.md).
+    #[arg(long)]
+    pub token_len: bool,
 }
 
 impl StageConfig for Config {
@@ -54,8 +61,11 @@ impl Accumulator for Styles {
     }
 }
 
-/// The style stage (nothing to prepare).
-pub struct Style;
+/// The style stage: whether it counts tokens too, and its row schema.
+pub struct Style {
+    token_len: bool,
+    schema: SchemaRef,
+}
 
 impl Stage for Style {
     const NAME: &'static str = "style";
@@ -65,8 +75,11 @@ impl Stage for Style {
     type Config = Config;
     type Acc = Styles;
 
-    fn prepare(_: &Config, _: &Context) -> crate::engine::Result<Self> {
-        Ok(Style)
+    fn prepare(cfg: &Config, _: &Context) -> crate::engine::Result<Self> {
+        Ok(Style {
+            token_len: cfg.token_len,
+            schema: Self::row_schema(cfg).expect("schema"),
+        })
     }
 
     fn empty(&self) -> Styles {
@@ -85,12 +98,25 @@ impl Stage for Style {
         Some(Arc::new(Schema::new(fields)))
     }
 
+    fn row_schema(cfg: &Config) -> Option<SchemaRef> {
+        let base = Self::schema()?;
+        if !cfg.token_len {
+            return Some(base);
+        }
+        let mut fields: Vec<Field> = base.fields().iter().map(|f| (**f).clone()).collect();
+        fields.push(Field::new("token_len", DataType::UInt64, false));
+        Some(Arc::new(Schema::new(fields)))
+    }
+
     fn process(
         &self,
         batch: Vec<Response>,
         emit: &mut Emit<'_, Styles>,
     ) -> crate::engine::Result<()> {
         let counts: Vec<StyleCounts> = batch.par_iter().map(|r| count(&r.text)).collect();
+        let tokens: Option<Vec<u64>> = self
+            .token_len
+            .then(|| batch.par_iter().map(|r| token_len(&r.text)).collect());
         let mut cols: Vec<ArrayRef> = vec![
             Arc::new(StringArray::from_iter_values(
                 batch.iter().map(|r| &*r.model),
@@ -117,13 +143,16 @@ impl Stage for Style {
                 counts.iter().map(f),
             )));
         }
+        if let Some(t) = tokens {
+            cols.push(Arc::new(UInt64Array::from(t)));
+        }
         for (r, c) in batch.iter().zip(&counts) {
             match emit.acc.get_mut(&*r.model) {
                 Some(s) => s.add(c),
                 None => emit.acc.entry(r.model.to_string()).or_default().add(c),
             }
         }
-        emit.rows(RecordBatch::try_new(Self::schema().expect("schema"), cols)?)
+        emit.rows(RecordBatch::try_new(self.schema.clone(), cols)?)
     }
 
     fn finish(cfg: &Config, _: &Context, styles: Styles) -> crate::engine::Result<Outputs> {
