@@ -5,13 +5,15 @@
 # RESAMPLES bootstrap refits, and the win-rate table (RESAMPLES bootstrap
 # resamples per row). Prints the seconds of each part (judge_dump example)
 # and the process's wall and CPU seconds (CPU is the figure to compare on a
-# shared machine).
+# shared machine); then the whole `wildstat judge` process over the same file
+# (every table, matrix, ratings and radar written).
 # usage: scripts/bench/judge.sh [N_BATTLES] [RESAMPLES]   (defaults 1000000 100)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-1000000}
 resamples=${2:-100}
 cargo build --release -q -p wildstat-judge --example judge_dump
+cargo build --release -q
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 - "$n" "$work/battles.jsonl" <<'PY'
@@ -40,3 +42,7 @@ print(f"read+normalize+sort {r['load_seconds']:.2f} s; Bradley-Terry fit + boots
 print(f"process: {wall:.2f} s wall, {user + sys_:.2f} s CPU (user+sys, all threads)")
 print("top ratings:", ", ".join(f"{m} {x:.1f}" for m, x in sorted(zip(r["models"], r["rating"]), key=lambda t: -t[1])[:3]))
 PY
+/usr/bin/time -f "%e %U %S %M" -o "$work/time-stage" \
+  ./target/release/wildstat judge -q "$work/battles.jsonl" --out "$work/stage" >/dev/null
+read -r wall user sys_ rss < "$work/time-stage"
+echo "wildstat judge (whole process, default options): $wall s wall, $(python3 -c "print(round($user + $sys_, 2))") s CPU, peak RSS $((rss / 1024)) MiB"
