@@ -67,3 +67,15 @@ pub fn run<R: Send>(
     let pool = pool(n)?;
     Ok(py.detach(|| pool.install(f)))
 }
+
+/// Runs `f` without the GIL inside a pool of `threads` threads, even for
+/// one thread, so that every rayon call inside `f` (the stages' engine)
+/// runs on this module's fork-safe pool and never on the global one.
+pub fn run_always<R: Send>(
+    py: Python<'_>,
+    threads: Option<usize>,
+    f: impl FnOnce() -> R + Send,
+) -> PyResult<R> {
+    let pool = pool(thread_count(threads)?)?;
+    Ok(py.detach(|| pool.install(f)))
+}

@@ -1,4 +1,5 @@
-"""wildstat: exact, fast drop-ins for NLTK's METEOR and rouge-score's ROUGE.
+"""wildstat: exact, fast drop-ins for NLTK's METEOR and rouge-score's ROUGE,
+and every wildstat stage as a function returning ``pyarrow.Table``s.
 
 - ``wildstat.meteor_score``: NLTK 3.10's ``meteor_score`` and
   ``single_meteor_score`` (WordNet 3.0 built in, no ``nltk.download``), plus
@@ -6,10 +7,40 @@
 - ``wildstat.rouge_scorer``: rouge-score 0.1.2's ``RougeScorer`` (rouge1 ..
   rouge9, rougeL, rougeLsum), plus ``RougeScorer.score_batch``.
 
+- ``wildstat.similarity``, ``style``, ``shared``, ``agreement``,
+  ``keywords``, ``judge``, ``contamination`` (from ``wildstat.stages``):
+  ``similarity(inputs, *, out=None, force=False, **options)`` runs the
+  stage with the CLI's flags as keyword arguments and returns its per-row
+  outputs and tables as a dict of ``pyarrow.Table``s.
+
 Scores equal the references' bit for bit. Parallel calls are safe to mix with
 ``fork`` (multiprocessing, DataLoader workers).
 """
 
-from . import meteor_score, rouge_scorer, scoring, tokenizers
+from . import meteor_score, rouge_scorer, scoring, stages, tokenizers
+from .stages import (
+    StageResult,
+    agreement,
+    contamination,
+    judge,
+    keywords,
+    shared,
+    similarity,
+    style,
+)
 
-__all__ = ["meteor_score", "rouge_scorer", "scoring", "tokenizers"]
+__all__ = [
+    "meteor_score",
+    "rouge_scorer",
+    "scoring",
+    "stages",
+    "tokenizers",
+    "StageResult",
+    "similarity",
+    "style",
+    "shared",
+    "agreement",
+    "keywords",
+    "judge",
+    "contamination",
+]

@@ -17,7 +17,7 @@ py=$(bash scripts/oracle/setup.sh "$venv" | tail -n 1)
 bin=$(dirname "$py")
 "$py" -m pip install -q --disable-pip-version-check "maturin>=1.9.4,<2"
 # maturin's build hook runs the `maturin` executable found on PATH.
-PATH="$bin:$PATH" CARGO_TARGET_DIR="$PWD/target/python" "$py" -m pip install -q \
+PATH="$bin:$PATH" CARGO_TARGET_DIR="$PWD/target" "$py" -m pip install -q \
   --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps ./python
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 "$py" scripts/parity/python_parity.py --corpus "$corpus" --limit "$limit" "${@:4}"

@@ -81,9 +81,19 @@ pub fn run<S: Stage>(input: &InputArgs, cfg: &S::Config, run: &RunArgs) -> Resul
     use super::StageConfig;
     cfg.validate()?;
     match run.shard()? {
-        None => local::<S>(&input.inputs, &input.select, cfg, run),
+        None => local::<S>(&input.inputs, &input.select, cfg, run, true),
         Some((rank, world)) => shard::<S>(&input.inputs, &input.select, cfg, run, rank, world),
     }
+}
+
+/// Runs stage `S` over the whole input in this process, as a local run
+/// does, whatever the rank variables of the environment say, and without
+/// printing the tables on stdout: for callers that read the output folder
+/// themselves (the Python package's stage functions).
+pub fn run_embedded<S: Stage>(input: &InputArgs, cfg: &S::Config, run: &RunArgs) -> Result<()> {
+    use super::StageConfig;
+    cfg.validate()?;
+    local::<S>(&input.inputs, &input.select, cfg, run, false)
 }
 
 /// The files a run depends on, in order: the inputs as discovered (a
@@ -263,13 +273,15 @@ fn process<S: Stage>(
 }
 
 /// Writes a finished stage's files and provenance into `out`, renames it
-/// into place and prints the tables: the last step of local runs and merges.
+/// into place and, when `print`, prints the tables: the last step of local
+/// runs and merges.
 fn complete(
     out: OutDir,
     stage: &str,
     header: &Header,
     outputs: Outputs,
     quiet: bool,
+    print: bool,
 ) -> Result<()> {
     for (name, bytes) in &outputs.files {
         out.write(name, bytes)?;
@@ -283,7 +295,9 @@ fn complete(
         outputs: Vec::new(),
     };
     let dir = out.commit(prov)?;
-    print!("{}", outputs.stdout);
+    if print {
+        print!("{}", outputs.stdout);
+    }
     if !quiet {
         eprintln!("{stage}: {}; wrote {}", outputs.summary, dir.display());
     }
@@ -295,6 +309,7 @@ fn local<S: Stage>(
     select: &Select,
     cfg: &S::Config,
     run: &RunArgs,
+    print: bool,
 ) -> Result<()> {
     let out = OutDir::create(&run.out, run.force, paths)?;
     let header = run_header::<S>(paths, select, cfg, 1)?;
@@ -309,7 +324,7 @@ fn local<S: Stage>(
         quiet: run.quiet,
     };
     let outputs = S::finish(cfg, &ctx, p.acc)?;
-    complete(out, S::NAME, &header, outputs, run.quiet)
+    complete(out, S::NAME, &header, outputs, run.quiet, print)
 }
 
 fn shard<S: Stage>(
@@ -473,7 +488,7 @@ pub fn merge<S: Stage>(out: &Path, force: bool, quiet: bool) -> Result<()> {
         quiet,
     };
     let outputs = S::finish(&cfg, &ctx, acc.expect("world >= 1"))?;
-    complete(out_dir, S::NAME, &header, outputs, quiet)
+    complete(out_dir, S::NAME, &header, outputs, quiet, true)
 }
 
 /// Whether `out` already holds the merge of the run `header` describes.
