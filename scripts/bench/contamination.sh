@@ -12,12 +12,15 @@
 # otherwise idle machine); then the crate's scan-only benchmark for
 # comparison.
 # Text MB = UTF-8 bytes of every scanned turn, counted with pyarrow
-# (PY, default /work/venv-contam/bin/python).
-# usage: scripts/bench/contamination.sh [SHARED_CORPORA] [COPIES]
+# (PY, default /work/venv-contam/bin/python). Each thread count runs RUNS
+# times (default 3), each run with the load average just before it; the
+# outputs of every run must be the same bytes (sha256 of every file).
+# usage: [RUNS=3] scripts/bench/contamination.sh [SHARED_CORPORA] [COPIES]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 corpora=$(realpath "${1:-../shared/corpora}")
 copies=${2:-4}
+runs=${RUNS:-3}
 py=${PY:-/work/venv-contam/bin/python}
 [ -d "$corpora/alpaca-eval" ] || { echo "no corpus at $corpora" >&2; exit 1; }
 cargo build --release -q --bin wildstat
@@ -54,26 +57,34 @@ n = 0
 for p in glob.glob(sys.argv[1] + "/*.parquet"):
     msgs = pc.list_flatten(pq.read_table(p, columns=["conversation"])["conversation"])
     n += pc.sum(pc.binary_length(pc.struct_field(msgs, "content"))).as_py()
-print(f"{n / 1e6:.1f}")
+print(n)
 EOF
 )
+bytes=$mb
+mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
 bench=(--benchmark "$tmp/gsm8k-synthetic.jsonl"
        --benchmark "$corpora/mt-bench/question.jsonl=mt-bench"
        --benchmark "$corpora/arena-hard/question.jsonl=arena-hard"
        --benchmark "$corpora/arena-hard/v2.0/question.jsonl=arena-hard-v2"
        --benchmark "$tmp/alpaca-eval.jsonl")
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "corpus: $(ls "$tmp/corpus" | wc -l) Parquet files ($copies copies of alpaca-eval), $mb MB of user + assistant text"
+echo "corpus: $(ls "$tmp/corpus" | wc -l) Parquet files ($copies copies of alpaca-eval), $bytes bytes ($mb MB) of user + assistant text"
 for threads in 1 "$(nproc)"; do
-  /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" env RAYON_NUM_THREADS="$threads" \
-    "$bin" contamination "$tmp/corpus" "${bench[@]}" --roles both --turns all -q --out "$tmp/out$threads" > /dev/null
-  read -r wall user sys rss < "$tmp/time"
-  awk -v t="$threads" -v mb="$mb" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" 'BEGIN {
-    printf "== wildstat contamination, %d thread(s): %.2f s wall, %.2f s CPU: %.0f MB/s wall, %.0f MB per CPU-second; peak RSS %.0f MB\n",
-      t, w, u + s, mb / w, mb / (u + s), r / 1024 }'
+  for run in $(seq 1 "$runs"); do
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    rm -rf "$tmp/out"
+    /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" env RAYON_NUM_THREADS="$threads" \
+      "$bin" contamination "$tmp/corpus" "${bench[@]}" --roles both --turns all -q --out "$tmp/out" > /dev/null
+    read -r wall user sys rss < "$tmp/time"
+    awk -v t="$threads" -v mb="$mb" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v l="$load" 'BEGIN {
+      printf "== wildstat contamination, %d thread(s), load %s: %.2f s wall, %.2f s CPU (%.2f user + %.2f sys): %.0f MB/s wall, %.0f MB per CPU-second; peak RSS %.0f MB\n",
+        t, l, w, u + s, u, s, mb / w, mb / (u + s), r / 1024 }'
+    (cd "$tmp/out" && sha256sum -- *) > "$tmp/sums.$threads.$run"
+    cmp -s "$tmp/sums.1.1" "$tmp/sums.$threads.$run" || { echo "MISMATCH: outputs of $threads thread(s), run $run differ from 1 thread" >&2; exit 1; }
+  done
 done
-cmp -s "$tmp/out1/hits.parquet" "$tmp/out$(nproc)/hits.parquet" && cmp -s "$tmp/out1/table.md" "$tmp/out$(nproc)/table.md" \
-  && echo "outputs identical on 1 and $(nproc) threads" || { echo "MISMATCH between thread counts" >&2; exit 1; }
+mv "$tmp/out" "$tmp/out1"
+echo "outputs identical (sha256 of every file) over $runs runs on 1 and $(nproc) threads: hits.parquet $(grep hits.parquet "$tmp/sums.1.1" | cut -c1-16)"
 echo "summary: $(grep -c . "$tmp/out1/contaminated.txt") contaminated conversation ids; $(du -k "$tmp/out1/hits.parquet" | cut -f1) KB hits.parquet"
 echo "== scan only (crates/contamination/examples/scan_bench, AlpacaEval outputs, same benchmarks)"
 cargo build --release -q -p wildstat-contamination --example scan_bench

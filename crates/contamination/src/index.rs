@@ -105,6 +105,7 @@ const BASE: u64 = 0xD6E8_FEB8_6659_FD93;
 
 /// Calls `f(start, key)` for every window of `n` token hashes; the key is
 /// the window's polynomial hash sum(h[start + k] * BASE^(n-1-k)) mod 2^64.
+#[inline(always)]
 fn windows(hashes: &[u64], n: usize, b_pow: u64, mut f: impl FnMut(usize, u64)) {
     if hashes.len() < n {
         return;
@@ -123,9 +124,16 @@ fn windows(hashes: &[u64], n: usize, b_pow: u64, mut f: impl FnMut(usize, u64)) 
     }
 }
 
+/// Whether token `a` of `x` equals token `b` of `y` (equal tokens have
+/// equal hashes, so the hashes reject most unequal pairs; the bytes decide).
+#[inline(always)]
+fn same_token(x: &Tokens, a: usize, y: &Tokens, b: usize) -> bool {
+    x.hashes[a] == y.hashes[b] && x.get(a) == y.get(b)
+}
+
 /// Whether tokens `a..a + n` of `x` equal tokens `b..b + n` of `y`.
 fn same(x: &Tokens, a: usize, y: &Tokens, b: usize, n: usize) -> bool {
-    (0..n).all(|k| x.get(a + k) == y.get(b + k))
+    (0..n).all(|k| same_token(x, a + k, y, b + k))
 }
 
 /// `text` from up to [`EXCERPT_BEFORE`] characters before byte `at`, at most
@@ -137,7 +145,12 @@ fn excerpt(text: &str, at: usize) -> String {
         .take(EXCERPT_BEFORE)
         .last()
         .map_or(at, |(i, _)| i);
-    text[begin..].chars().take(EXCERPT_CHARS).collect()
+    let rest = &text[begin..];
+    let end = rest
+        .char_indices()
+        .nth(EXCERPT_CHARS)
+        .map_or(rest.len(), |(i, _)| i);
+    rest[..end].to_string()
 }
 
 impl Index {
@@ -162,10 +175,11 @@ impl Index {
             tokens
                 .spans
                 .extend(one.spans.iter().map(|&(s, e)| (base + s, base + e)));
+            tokens.hashes.extend_from_slice(&one.hashes);
             item_start.push(tokens.len());
         }
-        // Stable: equal keys stay in (item, position) order.
-        entries.sort_by_key(|e| e.0);
+        // Equal keys in (item, position) order (the triples are distinct).
+        entries.sort_unstable();
         let mut distinct = vec![0u32; items.len()];
         let mut map = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
         let mut postings = Vec::with_capacity(entries.len());
@@ -247,17 +261,53 @@ impl Index {
         let Scratch { tokens, matches } = s;
         tokens.fill(text);
         matches.clear();
-        windows(&tokens.hashes, self.n, self.b_pow, |at, key| {
+        let n = self.n;
+        // The matches of window `prev_at` are `matches[prev..]`, sorted by
+        // (item, pos) as the postings are: a posting (item, pos) continuing
+        // one of them (item, pos - 1) shares its first n - 1 tokens, already
+        // compared, so only its last token is.
+        let (mut prev, mut prev_at) = (0, usize::MAX);
+        let hashes = &tokens.hashes;
+        if hashes.len() < n {
+            return Vec::new();
+        }
+        // The rolling key of `windows`, written out so that the hot loop is
+        // one function.
+        let mut key = hashes[..n]
+            .iter()
+            .fold(0u64, |h, &t| h.wrapping_mul(BASE).wrapping_add(t));
+        for at in 0..=hashes.len() - n {
+            if at > 0 {
+                key = key
+                    .wrapping_sub(hashes[at - 1].wrapping_mul(self.b_pow))
+                    .wrapping_mul(BASE)
+                    .wrapping_add(hashes[at + n - 1]);
+            }
             let bit = key >> self.filter_shift;
             if self.filter[(bit >> 6) as usize] & (1 << (bit & 63)) == 0 {
-                return;
+                continue;
             }
             let Some(&(start, len)) = self.map.get(&key) else {
-                return;
+                continue;
+            };
+            let here = matches.len();
+            let (mut j, end) = if prev_at.wrapping_add(1) == at {
+                (prev, here)
+            } else {
+                (here, here)
             };
             for p in &self.postings[start as usize..(start + len) as usize] {
-                let base = self.item_start[p.item as usize];
-                if same(tokens, at, &self.tokens, base + p.pos as usize, self.n) {
+                let base = self.item_start[p.item as usize] + p.pos as usize;
+                while j < end && (matches[j].item, matches[j].pos + 1) < (p.item, p.pos) {
+                    j += 1;
+                }
+                let continues = j < end && matches[j].item == p.item && matches[j].pos + 1 == p.pos;
+                let equal = if continues {
+                    same_token(tokens, at + n - 1, &self.tokens, base + n - 1)
+                } else {
+                    same(tokens, at, &self.tokens, base, n)
+                };
+                if equal {
                     matches.push(Match {
                         item: p.item,
                         first: p.first,
@@ -266,7 +316,10 @@ impl Index {
                     });
                 }
             }
-        });
+            if matches.len() > here {
+                (prev, prev_at) = (here, at);
+            }
+        }
         if matches.is_empty() {
             return Vec::new();
         }

@@ -162,10 +162,20 @@ impl Tokens {
         &self.bytes[self.spans[k].0..self.spans[k].1]
     }
 
-    /// Replaces the contents with the tokens of `text`: first
-    /// `bytes = normalize_string(text)` (eight ASCII bytes at a time where no
-    /// punctuation is among them), then its split on Python whitespace (eight
-    /// ASCII bytes at a time, walking the whitespace/non-whitespace edges).
+    /// Ends the token that starts at `start` and ends before `end` of the
+    /// normalized bytes.
+    #[inline(always)]
+    fn push(&mut self, start: usize, end: usize) {
+        self.spans.push((start, end));
+        self.hashes.push(token_hash(&self.bytes, start, end));
+    }
+
+    /// Replaces the contents with the tokens of `text`: `bytes =
+    /// normalize_string(text)` and its split on Python whitespace, in one
+    /// pass. Eight ASCII bytes without punctuation are lowercased and split
+    /// at once (their whitespace/non-whitespace edges); other bytes one at a
+    /// time (a deleted punctuation byte neither starts nor ends a token,
+    /// which is what deleting it before the split does).
     pub fn fill(&mut self, text: &str) {
         let b = text.as_bytes();
         self.spans.clear();
@@ -174,64 +184,75 @@ impl Tokens {
         // Normalized text is never longer; 8 bytes of padding let words be
         // written and read whole. The tail is cut below.
         self.bytes.resize(b.len() + 8, 0);
-        let out = &mut self.bytes[..];
         let (mut i, mut o) = (0, 0);
+        let (mut in_token, mut start) = (false, 0);
         while i < b.len() {
             if i + 8 <= b.len() {
                 let w = word(b, i);
-                if w & HIGH == 0 && punctuation(w) == 0 {
-                    let lower = w | in_range(w, b'A', b'Z') >> 2;
-                    out[o..o + 8].copy_from_slice(&lower.to_le_bytes());
-                    (i, o) = (i + 8, o + 8);
-                    continue;
-                }
-            }
-            // Non-ASCII bytes are copied (UTF-8 sequences stay whole).
-            let end = (i + 8).min(b.len());
-            for &c in &b[i..end] {
-                let m = TRANSLATE[c as usize];
-                out[o] = m as u8;
-                o += (m != DELETE) as usize;
-            }
-            i = end;
-        }
-        let (mut in_token, mut start, mut j) = (false, 0, 0);
-        while j < o {
-            if j + 8 <= o {
-                let w = word(out, j);
                 if w & HIGH == 0 {
+                    let mut lower = w | in_range(w, b'A', b'Z') >> 2;
                     let space = (in_range(w, 0x09, 0x0D) | in_range(w, 0x1C, 0x20)) >> 7;
                     // Bit k: byte k is whitespace.
-                    let m = space.wrapping_mul(0x0102_0408_1020_4080) >> 56;
-                    let mut edges = (m ^ (m << 1 | !in_token as u64)) & 0xFF;
+                    let mut m = space.wrapping_mul(0x0102_0408_1020_4080) >> 56;
+                    // Bit k: byte k is punctuation. Deleted from the highest
+                    // down, so the positions of the lower ones stay put.
+                    let mut punct = (punctuation(w) >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+                    let kept = 8 - punct.count_ones() as usize;
+                    while punct != 0 {
+                        let q = 63 - punct.leading_zeros();
+                        let below = (1u64 << (8 * q)) - 1;
+                        lower = (lower & below) | ((lower >> 8) & !below);
+                        let below = (1u64 << q) - 1;
+                        m = (m & below) | ((m >> 1) & !below);
+                        punct &= below;
+                    }
+                    self.bytes[o..o + 8].copy_from_slice(&lower.to_le_bytes());
+                    let valid = (1u64 << kept) - 1;
+                    let mut edges = (m ^ (m << 1 | !in_token as u64)) & valid;
                     while edges != 0 {
-                        let k = j + edges.trailing_zeros() as usize;
+                        let k = o + edges.trailing_zeros() as usize;
                         if in_token {
-                            self.spans.push((start, k));
-                            self.hashes.push(token_hash(out, start, k));
+                            self.push(start, k);
                         } else {
                             start = k;
                         }
                         in_token = !in_token;
                         edges &= edges - 1;
                     }
-                    j += 8;
+                    (i, o) = (i + 8, o + kept);
                     continue;
                 }
             }
-            let (space, len) = space_at(out, j);
-            if space && in_token {
-                self.spans.push((start, j));
-                self.hashes.push(token_hash(out, start, j));
-                in_token = false;
-            } else if !space && !in_token {
-                (start, in_token) = (j, true);
+            // Up to 8 bytes one at a time (a multi-byte character whole).
+            let end = (i + 8).min(b.len());
+            while i < end {
+                let c = b[i];
+                let (space, len) = if c < 0x80 {
+                    let m = TRANSLATE[c as usize];
+                    if m == DELETE {
+                        i += 1;
+                        continue;
+                    }
+                    self.bytes[o] = m as u8;
+                    (ASCII[c as usize] == SPACE, 1)
+                } else {
+                    let (space, len) = space_at(b, i);
+                    self.bytes[o..o + len].copy_from_slice(&b[i..i + len]);
+                    (space, len)
+                };
+                if space {
+                    if in_token {
+                        self.push(start, o);
+                        in_token = false;
+                    }
+                } else if !in_token {
+                    (start, in_token) = (o, true);
+                }
+                (i, o) = (i + len, o + len);
             }
-            j += len;
         }
         if in_token {
-            self.spans.push((start, o));
-            self.hashes.push(token_hash(out, start, o));
+            self.push(start, o);
         }
         self.bytes.truncate(o);
     }
