@@ -105,6 +105,11 @@ impl<T: Default> Default for Sharded<T> {
 }
 
 impl<T> Sharded<T> {
+    /// Sum of `f` over the shards (each read-locked in turn).
+    pub(crate) fn sum(&self, f: impl Fn(&T) -> usize) -> usize {
+        (0..SHARDS).map(|i| f(&self.read(i))).sum()
+    }
+
     /// Shard `i` locked for reading (a poisoned lock is used as is: every
     /// writer leaves its map consistent).
     #[inline]
@@ -177,6 +182,29 @@ impl<V> StrMap<V> {
     pub(crate) fn len(&self) -> usize {
         self.short.len() + self.long.len()
     }
+
+    /// Heap bytes of the tables (long keys counted at their bound,
+    /// [`MAX_CACHED_KEY`]; values' own heap data not counted).
+    pub(crate) fn bytes(&self) -> usize {
+        table_bytes::<(u128, V)>(self.short.capacity())
+            + table_bytes::<(Box<str>, V)>(self.long.capacity())
+            + self.long.len() * MAX_CACHED_KEY
+    }
+}
+
+/// Heap bytes of a hashbrown table of `capacity` entries of type `T`:
+/// its buckets (a power of two, 8/7 of the capacity) of one `T` and one
+/// control byte each, plus one group of control bytes.
+pub(crate) fn table_bytes<T>(capacity: usize) -> usize {
+    if capacity == 0 {
+        return 0;
+    }
+    let buckets = if capacity < 8 {
+        (capacity + 1).next_power_of_two()
+    } else {
+        (capacity * 8 / 7).next_power_of_two()
+    };
+    buckets * (std::mem::size_of::<T>() + 1) + 16
 }
 
 #[cfg(test)]
