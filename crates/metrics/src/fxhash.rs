@@ -143,16 +143,24 @@ impl<V> Default for StrMap<V> {
 
 /// A key of at most 15 bytes as one integer: its bytes, zero-padded, and
 /// its length in the top byte (so distinct keys stay distinct).
+/// Built from overlapping fixed-size loads (no variable-length copy).
 #[inline]
 fn short_key(key: &str) -> Option<u128> {
     let b = key.as_bytes();
-    if b.len() > 15 {
-        return None;
-    }
-    let mut k = [0u8; 16];
-    k[..b.len()].copy_from_slice(b);
-    k[15] = b.len() as u8;
-    Some(u128::from_le_bytes(k))
+    let n = b.len();
+    let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes")) as u64;
+    let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+    let (lo, hi) = match n {
+        0 => (0, 0),
+        1..=3 => {
+            let (a, m, z) = (b[0] as u64, b[n / 2] as u64, b[n - 1] as u64);
+            (a | m << (8 * (n / 2)) | z << (8 * (n - 1)), 0)
+        }
+        4..=8 => (u32_at(0) | (u32_at(n - 4) << 32) >> (8 * (8 - n)), 0),
+        9..=15 => (u64_at(0), u64_at(n - 8) >> (8 * (16 - n))),
+        _ => return None,
+    };
+    Some(lo as u128 | (hi as u128) << 64 | (n as u128) << 120)
 }
 
 impl<V> StrMap<V> {
@@ -210,6 +218,25 @@ pub(crate) fn table_bytes<T>(capacity: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::StrMap;
+
+    #[test]
+    fn short_key_is_the_padded_bytes_and_length() {
+        let text = "abcdefghijklmnopé日本\u{0}x";
+        for i in 0..text.len() {
+            for j in i..text.len() {
+                let Some(k) = text.get(i..j) else { continue };
+                let mut want = [0u8; 16];
+                match super::short_key(k) {
+                    Some(got) => {
+                        want[..k.len()].copy_from_slice(k.as_bytes());
+                        want[15] = k.len() as u8;
+                        assert_eq!(got, u128::from_le_bytes(want), "{k:?}");
+                    }
+                    None => assert!(k.len() > 15),
+                }
+            }
+        }
+    }
 
     #[test]
     fn short_and_long_keys_stay_distinct() {

@@ -25,7 +25,7 @@ use crate::lcs::{lcs_by_slots, LcsScratch, NO_SLOT};
 use crate::meteor::{
     py_split, MeteorBuilder, MeteorContext, MeteorPrepared, MeteorRef, MeteorScratch, WordInfo,
 };
-use crate::radix::{sort_positions, Grouper, RadixScratch};
+use crate::radix::Grouper;
 use crate::rouge::{lcs_prf, ngram_prf, Prf};
 use crate::tokenize::{raw_tokens, StemmerChoice, TokenStemmer};
 
@@ -403,11 +403,9 @@ pub struct Prepared {
 #[derive(Default)]
 struct RunScratch {
     group: Grouper,
-    perm: Vec<u32>,
-    radix: RadixScratch,
     uni: Vec<(u32, u32)>,
-    bi_keys: Vec<u32>,
-    bi_wide: Vec<u64>,
+    /// Ranks of the tokens following one token's occurrences.
+    second: Vec<u32>,
     bi: Vec<(u64, u32)>,
 }
 
@@ -419,8 +417,9 @@ impl Prepared {
 
     /// The unigram runs and ranks come from grouping the positions by id
     /// (a dense per-thread table numbers the distinct ids, then only those
-    /// are sorted); the bigrams are radix-sorted are sorted by their pair of ranks
-    /// (ranks ascend with ids, so that is the order of the id pairs).
+    /// are sorted); the bigrams are listed per first token, each group
+    /// sorted by the second token's rank (ranks ascend with ids, so that is
+    /// the order of the id pairs).
     fn build(tokens: &[u32], meteor: Option<MeteorPrepared>, s: &mut RunScratch) -> Self {
         let max = tokens.iter().copied().max().unwrap_or(0);
         s.group.group(tokens, max);
@@ -433,43 +432,25 @@ impl Prepared {
                 .map(|(&id, w)| (id, w[1] - w[0])),
         );
         let ranks = g.ranks.to_vec();
-        let u = s.uni.len() as u64;
+        // Bigrams by first token: the unigram groups already list the
+        // positions by the first token's rank; within a group, sort the
+        // second tokens' ranks (ranks ascend with ids).
         s.bi.clear();
-        if u * u <= u32::MAX as u64 {
-            let u = u as u32;
-            s.bi_keys.clear();
-            s.bi_keys.extend(ranks.windows(2).map(|w| w[0] * u + w[1]));
-            sort_positions(
-                &s.bi_keys,
-                (u * u).saturating_sub(1),
-                &mut s.perm,
-                &mut s.radix,
+        let n = tokens.len();
+        for (w, &first) in g.starts.windows(2).zip(&g.keys) {
+            s.second.clear();
+            s.second.extend(
+                g.perm[w[0] as usize..w[1] as usize]
+                    .iter()
+                    .filter(|&&p| (p as usize) + 1 < n)
+                    .map(|&p| g.ranks[p as usize + 1]),
             );
-            let mut last = u32::MAX;
-            for &p in &s.perm {
-                let k = s.bi_keys[p as usize];
-                match s.bi.last_mut() {
-                    Some((_, c)) if k == last => *c += 1,
-                    _ => {
-                        let p = p as usize;
-                        s.bi.push(((tokens[p] as u64) << 32 | tokens[p + 1] as u64, 1));
-                    }
-                }
-                last = k;
-            }
-        } else {
-            // More than 65,535 distinct tokens: sort the id pairs.
-            s.bi_wide.clear();
-            s.bi_wide.extend(
-                tokens
-                    .windows(2)
-                    .map(|w| ((w[0] as u64) << 32) | w[1] as u64),
-            );
-            s.bi_wide.sort_unstable();
-            for &k in &s.bi_wide {
-                match s.bi.last_mut() {
-                    Some((last, c)) if *last == k => *c += 1,
-                    _ => s.bi.push((k, 1)),
+            s.second.sort_unstable();
+            for (i, &r) in s.second.iter().enumerate() {
+                if i > 0 && s.second[i - 1] == r {
+                    s.bi.last_mut().expect("pushed").1 += 1;
+                } else {
+                    s.bi.push(((first as u64) << 32 | g.keys[r as usize] as u64, 1));
                 }
             }
         }
