@@ -2,14 +2,17 @@
 //! stem groups and synonym sets). Reads JSON lines `{"text": ...}` on stdin
 //! (other fields ignored; e.g. every first response of a corpus), builds one
 //! fresh [`Preparer`] (caches empty, as at the start of a run), prepares
-//! every text once on `THREADS` threads (default 2), and prints responses/s.
-//! `PASSES=n` prepares the whole input n times with the same preparer (the
-//! later passes run with warm caches) and reports each pass, in wall time
-//! and in CPU time of the process (the machine may be shared).
+//! every text once, and prints responses/s and tokens/s (rouge tokens and
+//! `str.split()` words) in wall time and in CPU time of the process (the
+//! machine may be shared). `THREADS` is a comma-separated list of thread
+//! counts (default `1,2`), each run with a fresh preparer. `PASSES=n`
+//! prepares the whole input n times with the same preparer (the later
+//! passes run with warm caches) and reports each pass.
 //!
 //! The printed digest is a hash of every output bit of the pairs (text i,
 //! text i + 1) for all i, in both orientations, scored from the prepared
-//! texts: two builds agree on it only if their preparations score alike.
+//! texts: two builds agree on it only if their preparations score alike; it
+//! must be the same for every thread count.
 //!
 //! ```text
 //! python3 - ../shared/corpora/alpaca-eval > /tmp/texts.jsonl <<'EOF'   # with pyarrow
@@ -20,7 +23,7 @@
 //! for k in sorted(r):
 //!     print(json.dumps({"text": r[k]}))
 //! EOF
-//! THREADS=2 cargo run --release -p wildstat-metrics --example bench_prepare < /tmp/texts.jsonl
+//! THREADS=1,2 cargo run --release -p wildstat-metrics --example bench_prepare < /tmp/texts.jsonl
 //! ```
 
 use std::io::BufRead;
@@ -33,10 +36,11 @@ use wildstat_metrics::{score, Prepared, Preparer, Scores, Scratch};
 mod json;
 
 fn main() {
-    let threads: usize = std::env::var("THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2);
+    let threads: Vec<usize> = std::env::var("THREADS")
+        .unwrap_or_else(|_| "1,2".into())
+        .split(',')
+        .map(|t| t.trim().parse().expect("THREADS: comma-separated counts"))
+        .collect();
     let passes: usize = std::env::var("PASSES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -50,28 +54,53 @@ fn main() {
     }
     let bytes: usize = texts.iter().map(String::len).sum();
 
-    let t0 = Instant::now();
-    let preparer = Preparer::new();
-    let t_ctx = t0.elapsed();
-    println!(
-        "threads={threads} texts={} bytes={bytes} context {:.3}s",
-        texts.len(),
-        t_ctx.as_secs_f64()
-    );
-
-    let mut prepared = Vec::new();
-    for pass in 1..=passes {
-        drop(std::mem::take(&mut prepared));
-        let (t0, c0) = (Instant::now(), cpu_seconds());
-        prepared = prepare_all(&preparer, &texts, threads);
-        let (s, cpu) = (t0.elapsed().as_secs_f64(), cpu_seconds() - c0);
+    let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
+    println!("texts={} bytes={bytes} words~{words}", texts.len());
+    let mut digests = Vec::new();
+    for &threads in &threads {
+        let t0 = Instant::now();
+        let preparer = Preparer::new();
         println!(
-            "pass {pass}: prepare {s:.3}s wall {cpu:.2}s cpu  {:.0} responses/s  {:.0} responses per cpu-second",
-            texts.len() as f64 / s,
-            texts.len() as f64 / cpu
+            "threads={threads} context {:.3}s",
+            t0.elapsed().as_secs_f64()
         );
+        let mut prepared = Vec::new();
+        for pass in 1..=passes {
+            drop(std::mem::take(&mut prepared));
+            let (t0, c0) = (Instant::now(), cpu_seconds());
+            prepared = prepare_all(&preparer, &texts, threads);
+            let (s, cpu) = (t0.elapsed().as_secs_f64(), cpu_seconds() - c0);
+            let tokens: usize = prepared.iter().map(Prepared::len).sum();
+            let words: usize = prepared
+                .iter()
+                .map(|p| p.meteor().map_or(0, |m| m.len()))
+                .sum();
+            println!(
+                "threads={threads} pass {pass}: {s:.3}s wall {cpu:.2}s cpu  {:.0} responses/s ({:.0}/cpu-s)  {:.2}M rouge tokens/s ({:.2}M/cpu-s)  {:.2}M words/s",
+                texts.len() as f64 / s,
+                texts.len() as f64 / cpu,
+                tokens as f64 / s / 1e6,
+                tokens as f64 / cpu / 1e6,
+                words as f64 / s / 1e6,
+            );
+        }
+        let digest = digest_of(&prepared);
+        println!(
+            "threads={threads} distinct_raw={} distinct_stems={} cache_bytes={} digest {digest:016x}",
+            preparer.distinct_raw_tokens(),
+            preparer.distinct_tokens(),
+            preparer.cache_bytes(),
+        );
+        digests.push(digest);
     }
+    assert!(
+        digests.windows(2).all(|w| w[0] == w[1]),
+        "digests differ across thread counts"
+    );
+}
 
+/// Hash of the scores of every pair (i, i + 1), both orientations.
+fn digest_of(prepared: &[Prepared]) -> u64 {
     let mut scratch = Scratch::new();
     let mut digest = 0u64;
     for (i, w) in prepared.windows(2).enumerate() {
@@ -82,11 +111,7 @@ fn main() {
             digest = digest.wrapping_add(pair_digest(a, b, &sc));
         }
     }
-    println!(
-        "distinct_raw={} distinct_stems={} digest {digest:016x}",
-        preparer.distinct_raw_tokens(),
-        preparer.distinct_tokens()
-    );
+    digest
 }
 
 /// User + system CPU time of this process so far (Linux `/proc/self/stat`,
@@ -119,7 +144,7 @@ fn prepare_all(preparer: &Preparer, texts: &[String], threads: usize) -> Vec<Pre
                         if i >= texts.len() {
                             return out;
                         }
-                        out.push((i, preparer.prepare(&texts[i])));
+                        out.push((i, prepare_one(preparer, &texts[i])));
                     }
                 })
             })
@@ -131,6 +156,13 @@ fn prepare_all(preparer: &Preparer, texts: &[String], threads: usize) -> Vec<Pre
         }
     });
     prepared.into_iter().map(Option::unwrap).collect()
+}
+
+/// One preparation, out of line so that profilers can single it out
+/// (`valgrind --tool=callgrind --toggle-collect='*prepare_one*'`).
+#[inline(never)]
+fn prepare_one(preparer: &Preparer, text: &str) -> Prepared {
+    preparer.prepare(text)
 }
 
 /// Hash of one pair's indices and all ten output bit patterns.

@@ -105,6 +105,11 @@ impl<T: Default> Default for Sharded<T> {
 }
 
 impl<T> Sharded<T> {
+    /// Sum of `f` over the shards (each read-locked in turn).
+    pub(crate) fn sum(&self, f: impl Fn(&T) -> usize) -> usize {
+        (0..SHARDS).map(|i| f(&self.read(i))).sum()
+    }
+
     /// Shard `i` locked for reading (a poisoned lock is used as is: every
     /// writer leaves its map consistent).
     #[inline]
@@ -138,16 +143,24 @@ impl<V> Default for StrMap<V> {
 
 /// A key of at most 15 bytes as one integer: its bytes, zero-padded, and
 /// its length in the top byte (so distinct keys stay distinct).
+/// Built from overlapping fixed-size loads (no variable-length copy).
 #[inline]
 fn short_key(key: &str) -> Option<u128> {
     let b = key.as_bytes();
-    if b.len() > 15 {
-        return None;
-    }
-    let mut k = [0u8; 16];
-    k[..b.len()].copy_from_slice(b);
-    k[15] = b.len() as u8;
-    Some(u128::from_le_bytes(k))
+    let n = b.len();
+    let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes")) as u64;
+    let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+    let (lo, hi) = match n {
+        0 => (0, 0),
+        1..=3 => {
+            let (a, m, z) = (b[0] as u64, b[n / 2] as u64, b[n - 1] as u64);
+            (a | m << (8 * (n / 2)) | z << (8 * (n - 1)), 0)
+        }
+        4..=8 => (u32_at(0) | (u32_at(n - 4) << 32) >> (8 * (8 - n)), 0),
+        9..=15 => (u64_at(0), u64_at(n - 8) >> (8 * (16 - n))),
+        _ => return None,
+    };
+    Some(lo as u128 | (hi as u128) << 64 | (n as u128) << 120)
 }
 
 impl<V> StrMap<V> {
@@ -177,11 +190,53 @@ impl<V> StrMap<V> {
     pub(crate) fn len(&self) -> usize {
         self.short.len() + self.long.len()
     }
+
+    /// Heap bytes of the tables (long keys counted at their bound,
+    /// [`MAX_CACHED_KEY`]; values' own heap data not counted).
+    pub(crate) fn bytes(&self) -> usize {
+        table_bytes::<(u128, V)>(self.short.capacity())
+            + table_bytes::<(Box<str>, V)>(self.long.capacity())
+            + self.long.len() * MAX_CACHED_KEY
+    }
+}
+
+/// Heap bytes of a hashbrown table of `capacity` entries of type `T`:
+/// its buckets (a power of two, 8/7 of the capacity) of one `T` and one
+/// control byte each, plus one group of control bytes.
+pub(crate) fn table_bytes<T>(capacity: usize) -> usize {
+    if capacity == 0 {
+        return 0;
+    }
+    let buckets = if capacity < 8 {
+        (capacity + 1).next_power_of_two()
+    } else {
+        (capacity * 8 / 7).next_power_of_two()
+    };
+    buckets * (std::mem::size_of::<T>() + 1) + 16
 }
 
 #[cfg(test)]
 mod tests {
     use super::StrMap;
+
+    #[test]
+    fn short_key_is_the_padded_bytes_and_length() {
+        let text = "abcdefghijklmnopé日本\u{0}x";
+        for i in 0..text.len() {
+            for j in i..text.len() {
+                let Some(k) = text.get(i..j) else { continue };
+                let mut want = [0u8; 16];
+                match super::short_key(k) {
+                    Some(got) => {
+                        want[..k.len()].copy_from_slice(k.as_bytes());
+                        want[15] = k.len() as u8;
+                        assert_eq!(got, u128::from_le_bytes(want), "{k:?}");
+                    }
+                    None => assert!(k.len() > 15),
+                }
+            }
+        }
+    }
 
     #[test]
     fn short_and_long_keys_stay_distinct() {

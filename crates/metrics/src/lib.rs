@@ -22,6 +22,7 @@ pub mod meteor_tokens;
 pub mod porter;
 pub mod prepared;
 pub mod pylower;
+mod radix;
 pub mod rouge;
 pub mod rouge_n;
 pub mod tokenize;

@@ -42,7 +42,10 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::fxhash::{shard_of, FxMap, Sharded, StrMap, MAX_CACHED_KEY, SHARDS, SHARD_CAP};
+use crate::fxhash::{
+    shard_of, table_bytes, FxMap, Sharded, StrMap, MAX_CACHED_KEY, SHARDS, SHARD_CAP,
+};
+use crate::radix::Grouper;
 use crate::wordnet::WordNet;
 
 const NONE: u32 = u32::MAX;
@@ -67,7 +70,61 @@ pub fn is_py_whitespace(c: char) -> bool {
 
 /// Python `str.split()` (no argument): maximal runs of non-whitespace.
 pub fn py_split(text: &str) -> impl Iterator<Item = &str> + '_ {
-    text.split(is_py_whitespace).filter(|t| !t.is_empty())
+    PySplit { text, at: 0 }
+}
+
+/// [`py_split`] as a byte scan: whitespace is recognised from its UTF-8
+/// bytes (every Python whitespace character outside ASCII starts with
+/// 0xC2, 0xE1, 0xE2 or 0xE3, which are never continuation bytes, so a scan
+/// byte by byte only ever stops on a character boundary).
+struct PySplit<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+/// Byte length of the Python whitespace character starting at `b[i]`, or
+/// 0 when none starts there ([`is_py_whitespace`], from its encoding).
+#[inline]
+fn py_whitespace_len(b: &[u8], i: usize) -> usize {
+    let at = |k: usize| b.get(i + k).copied().unwrap_or(0);
+    match b[i] {
+        b'\t'..=b'\r' | 0x1c..=0x20 => 1,
+        0..=0x7f => 0,
+        0xc2 => 2 * matches!(at(1), 0x85 | 0xa0) as usize,
+        0xe1 => 3 * (at(1) == 0x9a && at(2) == 0x80) as usize,
+        0xe2 => match (at(1), at(2)) {
+            (0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf) | (0x81, 0x9f) => 3,
+            _ => 0,
+        },
+        0xe3 => 3 * (at(1) == 0x80 && at(2) == 0x80) as usize,
+        _ => 0,
+    }
+}
+
+impl<'a> Iterator for PySplit<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let b = self.text.as_bytes();
+        let mut i = self.at;
+        loop {
+            if i >= b.len() {
+                self.at = i;
+                return None;
+            }
+            match py_whitespace_len(b, i) {
+                0 => break,
+                w => i += w,
+            }
+        }
+        let start = i;
+        while i < b.len() && py_whitespace_len(b, i) == 0 {
+            i += 1;
+        }
+        self.at = i;
+        self.text.get(start..i)
+    }
 }
 
 pub use crate::pylower::py_lower;
@@ -179,7 +236,8 @@ pub struct MeteorPrepared {
     group_word_pos: Vec<(u32, u32)>,
     /// Per token, index into `synonyms`.
     syn_slot: Vec<u32>,
-    /// Distinct synonym-id lists of this text (slot 0 is empty).
+    /// The synonym-id lists of this text's stems that have any, one slot
+    /// per stem group (slot 0 is empty).
     synonyms: Vec<Arc<[u32]>>,
     /// One past the largest stem or synonym id of this text.
     id_bound: u32,
@@ -194,50 +252,6 @@ impl MeteorPrepared {
     /// Whether the text has no tokens.
     pub fn is_empty(&self) -> bool {
         self.len == 0
-    }
-
-    /// Builds the stem groups from per-token word and stem ids; `order` is
-    /// reusable storage.
-    fn group(&mut self, words: &[u32], stems: &[u32], order: &mut Vec<u128>) {
-        let n = words.len();
-        self.len = u32::try_from(n).expect("METEOR text longer than u32::MAX tokens");
-        // (stem, word, position) packed into one integer, so that sorting
-        // orders by stem, then word, then position: the word-sorted view.
-        order.clear();
-        order.extend(
-            (0..n).map(|i| (stems[i] as u128) << 64 | (words[i] as u128) << 32 | i as u128),
-        );
-        order.sort_unstable();
-        let (stem, word, pos) = (
-            |k: u128| (k >> 64) as u32,
-            |k: u128| (k >> 32) as u32,
-            |k: u128| k as u32,
-        );
-        let groups = 1 + order
-            .windows(2)
-            .filter(|w| stem(w[0]) != stem(w[1]))
-            .count();
-        self.stem_keys.reserve_exact(groups);
-        self.stem_start.reserve_exact(groups + 1);
-        self.stem_word.reserve_exact(groups);
-        self.group_word_pos = order.iter().map(|&k| (word(k), pos(k))).collect();
-        self.group_pos = order.iter().map(|&k| pos(k)).collect();
-        let mut k = 0;
-        while k < n {
-            let s = stem(order[k]);
-            let mut e = k + 1;
-            while e < n && stem(order[e]) == s {
-                e += 1;
-            }
-            self.stem_keys.push(s);
-            self.stem_start.push(k as u32);
-            let (first, last) = (word(order[k]), word(order[e - 1]));
-            self.stem_word
-                .push(if first == last { first } else { NONE });
-            self.group_pos[k..e].sort_unstable();
-            k = e;
-        }
-        self.stem_start.push(n as u32);
     }
 
     /// Positions of group `g`, ascending.
@@ -276,6 +290,26 @@ impl MeteorContext {
             stem_synonyms: Sharded::default(),
             empty: Arc::from(Vec::new()),
         }
+    }
+
+    /// Approximate heap bytes of the context's caches and interner (not
+    /// the WordNet itself): what grows while texts are prepared. The token
+    /// and stem caches are bounded (see `crate::fxhash::SHARD_CAP`); the
+    /// interner grows with the distinct lowercased words and stems seen.
+    pub fn cache_bytes(&self) -> usize {
+        let lists = self.stem_synonyms.sum(|m| {
+            table_bytes::<(u32, Arc<[u32]>)>(m.capacity())
+                + m.values().map(|l| 16 + 4 * l.len()).sum::<usize>()
+        });
+        self.interner.shards.sum(StrMap::bytes)
+            + self.tokens.sum(StrMap::bytes)
+            + lists
+            + self.name_ids.capacity() * 4
+    }
+
+    /// Number of ids interned so far (WordNet names, words and stems).
+    pub(crate) fn interned(&self) -> usize {
+        self.interner.next.load(Ordering::Relaxed) as usize
     }
 
     /// The WordNet this context uses.
@@ -347,60 +381,175 @@ impl MeteorContext {
     }
 }
 
-/// Assembles one [`MeteorPrepared`] from its tokens' infos, in text order;
-/// the buffers are reused from text to text.
+/// A token as a cache holds it for a [`MeteorBuilder`]: its word and stem
+/// ids and the builder's handle of its synonym list.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MeteorRef {
+    word: u32,
+    stem: u32,
+    /// Index into the builder's registered lists, `TEMP | i` into its
+    /// per-text lists, or `NONE` for no synonyms.
+    list: u32,
+}
+
+/// Marks a per-text synonym list handle.
+const TEMP: u32 = 1 << 31;
+
+/// A synonym list held by a builder, with one past its largest id.
+struct List {
+    ids: Arc<[u32]>,
+    bound: u32,
+}
+
+impl List {
+    fn new(ids: &Arc<[u32]>) -> Self {
+        List {
+            ids: ids.clone(),
+            bound: ids.iter().max().map_or(0, |&m| m + 1),
+        }
+    }
+}
+
+/// Assembles one [`MeteorPrepared`] from its tokens, in text order; the
+/// buffers are reused from text to text. Tokens are grouped by stem with a
+/// radix sort, and each stem group takes one synonym slot (a list is a
+/// function of the stem), so a token costs no hashing here. Its grouper's
+/// table takes 8 bytes per interned id up to the largest stem id seen
+/// (at most 16 MiB).
 #[derive(Default)]
 pub(crate) struct MeteorBuilder {
     words: Vec<u32>,
     stems: Vec<u32>,
-    syn_slot: Vec<u32>,
-    /// The text's distinct non-empty synonym lists (slot = index + 1).
-    synonyms: Vec<Arc<[u32]>>,
-    /// Slot of each synonym list seen in this text, by address.
-    slots: FxMap<usize, u32>,
-    order: Vec<u128>,
+    /// Per token, its list handle (see [`MeteorRef::list`]).
+    list_of: Vec<u32>,
+    max_stem: u32,
+    /// Lists registered by the owner's cache (kept across texts; as many
+    /// as the cache has entries at most).
+    lists: Vec<List>,
+    /// Index in `lists` of each registered list, by address.
+    by_ptr: FxMap<usize, u32>,
+    /// Lists of the current text's uncached tokens.
+    temp: Vec<List>,
+    group: Grouper,
     empty: Arc<[u32]>,
 }
 
 impl MeteorBuilder {
-    /// Appends the next token.
-    #[inline]
-    pub(crate) fn push(&mut self, info: &WordInfo) {
-        self.words.push(info.word);
-        self.stems.push(info.stem);
-        let slot = if info.synonyms.is_empty() {
-            0
+    /// The cacheable form of a token's info: its synonym list registered
+    /// with this builder (the caller bounds how many it registers).
+    pub(crate) fn register(&mut self, info: &WordInfo) -> MeteorRef {
+        let list = if info.synonyms.is_empty() {
+            NONE
         } else {
-            let next = self.synonyms.len() as u32 + 1;
+            let next = self.lists.len() as u32;
+            assert!(next < TEMP, "too many registered synonym lists");
             *self
-                .slots
+                .by_ptr
                 .entry(info.synonyms.as_ptr() as usize)
                 .or_insert_with(|| {
-                    self.synonyms.push(info.synonyms.clone());
+                    self.lists.push(List::new(&info.synonyms));
                     next
                 })
         };
-        self.syn_slot.push(slot);
+        MeteorRef {
+            word: info.word,
+            stem: info.stem,
+            list,
+        }
+    }
+
+    /// Appends the next token, in its cached form.
+    #[inline]
+    pub(crate) fn push_ref(&mut self, r: &MeteorRef) {
+        self.words.push(r.word);
+        self.stems.push(r.stem);
+        self.list_of.push(r.list);
+        self.max_stem = self.max_stem.max(r.stem);
+    }
+
+    /// Appends the next token from its info (for tokens not cached).
+    pub(crate) fn push(&mut self, info: &WordInfo) {
+        let list = if info.synonyms.is_empty() {
+            NONE
+        } else {
+            self.temp.push(List::new(&info.synonyms));
+            TEMP | (self.temp.len() as u32 - 1)
+        };
+        self.push_ref(&MeteorRef {
+            word: info.word,
+            stem: info.stem,
+            list,
+        });
+    }
+
+    /// The list behind a handle, `None` for no synonyms.
+    #[inline]
+    fn list(&self, handle: u32) -> Option<&List> {
+        match handle {
+            NONE => None,
+            h if h & TEMP != 0 => Some(&self.temp[(h & !TEMP) as usize]),
+            h => Some(&self.lists[h as usize]),
+        }
     }
 
     /// The preparation of the tokens pushed since the last call.
     pub(crate) fn finish(&mut self) -> MeteorPrepared {
-        let mut synonyms = Vec::with_capacity(self.synonyms.len() + 1);
-        synonyms.push(self.empty.clone());
-        synonyms.append(&mut self.synonyms);
+        let n = self.words.len();
+        let len = u32::try_from(n).expect("METEOR text longer than u32::MAX tokens");
+        self.group.group(&self.stems, self.max_stem);
+        let (words, g) = (&self.words, &self.group);
+        let groups = g.keys.len();
+        let with_synonyms = g.starts[..groups]
+            .iter()
+            .filter(|&&k| {
+                self.list(self.list_of[g.perm[k as usize] as usize])
+                    .is_some()
+            })
+            .count();
         let mut p = MeteorPrepared {
-            syn_slot: self.syn_slot.clone(),
-            synonyms,
-            ..MeteorPrepared::default()
+            len,
+            stem_keys: g.keys.to_vec(),
+            stem_start: g.starts.to_vec(),
+            stem_word: Vec::with_capacity(groups),
+            group_pos: g.perm.to_vec(),
+            group_word_pos: Vec::with_capacity(n),
+            syn_slot: vec![0; n],
+            synonyms: Vec::with_capacity(with_synonyms + 1),
+            id_bound: 0,
         };
-        p.group(&self.words, &self.stems, &mut self.order);
+        p.synonyms.push(self.empty.clone());
+        let mut syn_bound = 0;
+        for w in g.starts.windows(2) {
+            let (k, e) = (w[0] as usize, w[1] as usize);
+            // Positions ascend within a group (the grouping is stable).
+            let members = &g.perm[k..e];
+            let first = words[members[0] as usize];
+            let mut same = true;
+            for &q in members {
+                let w = words[q as usize];
+                p.group_word_pos.push((w, q));
+                same &= w == first;
+            }
+            if !same {
+                p.group_word_pos[k..e].sort_unstable();
+            }
+            p.stem_word.push(if same { first } else { NONE });
+            if let Some(list) = self.list(self.list_of[members[0] as usize]) {
+                let slot = p.synonyms.len() as u32;
+                p.synonyms.push(list.ids.clone());
+                syn_bound = syn_bound.max(list.bound);
+                for &q in members {
+                    p.syn_slot[q as usize] = slot;
+                }
+            }
+        }
         let stem_max = p.stem_keys.last().map_or(0, |&s| s + 1);
-        let syn_max = p.synonyms.iter().flat_map(|l| l.iter()).max();
-        p.id_bound = stem_max.max(syn_max.map_or(0, |&s| s + 1));
+        p.id_bound = stem_max.max(syn_bound);
         self.words.clear();
         self.stems.clear();
-        self.syn_slot.clear();
-        self.slots.clear();
+        self.list_of.clear();
+        self.temp.clear();
+        self.max_stem = 0;
         p
     }
 }
@@ -721,6 +870,20 @@ mod tests {
     fn split_and_lower_follow_python() {
         let toks: Vec<&str> = py_split("a\x1cb\u{85}c\u{2028}d\u{200b}e  ").collect();
         assert_eq!(toks, ["a", "b", "c", "d\u{200b}e"]);
+        // The byte scan agrees with `str::split` on every scalar value
+        // around and inside words.
+        let old = |t: &str| -> Vec<String> {
+            t.split(is_py_whitespace)
+                .filter(|t| !t.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        for c in (0..0x11_0000u32).filter_map(char::from_u32) {
+            for t in [format!("a{c}b"), format!("{c}"), format!(" {c}{c}x{c}")] {
+                let new: Vec<String> = py_split(&t).map(String::from).collect();
+                assert_eq!(new, old(&t), "U+{:04X}", c as u32);
+            }
+        }
         assert_eq!(py_lower("İSTANBUL"), "i\u{307}stanbul");
         assert_eq!(py_lower("ΟΔΟΣ ΣΑ"), "οδος σα");
         assert_eq!(py_lower("\u{a7cb}Σ"), "\u{a7cb}σ");

@@ -23,8 +23,9 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use crate::fxhash::{shard_of, Sharded, StrMap, MAX_CACHED_KEY, SHARDS, SHARD_CAP};
 use crate::lcs::{lcs_by_slots, LcsScratch, NO_SLOT};
 use crate::meteor::{
-    py_split, MeteorBuilder, MeteorContext, MeteorPrepared, MeteorScratch, WordInfo,
+    py_split, MeteorBuilder, MeteorContext, MeteorPrepared, MeteorRef, MeteorScratch, WordInfo,
 };
+use crate::radix::Grouper;
 use crate::rouge::{lcs_prf, ngram_prf, Prf};
 use crate::tokenize::{raw_tokens, StemmerChoice, TokenStemmer};
 
@@ -73,6 +74,9 @@ pub struct Preparer {
     /// Final (stemmed) token -> id.
     ids: ShardedMap,
     next_id: AtomicU32,
+    /// Front caches created for this preparer (one per thread at most,
+    /// unless a thread's cache was evicted and rebuilt).
+    fronts: std::sync::atomic::AtomicUsize,
     // METEOR: filled by meteor.rs (None for a ROUGE-only preparer).
     meteor: Option<MeteorContext>,
     /// Identity of this preparer for the threads' front caches.
@@ -118,6 +122,7 @@ impl Preparer {
             raw: ShardedMap::default(),
             ids: ShardedMap::default(),
             next_id: AtomicU32::new(0),
+            fronts: Default::default(),
             meteor,
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
         }
@@ -138,6 +143,43 @@ impl Preparer {
     pub fn distinct_raw_tokens(&self) -> usize {
         self.raw.len()
     }
+
+    /// Approximate heap bytes of this preparer's caches: the shared ones
+    /// (raw token -> id, stem -> id, and the METEOR context's token, stem
+    /// and interner tables; see [`MeteorContext::cache_bytes`]) plus, per
+    /// thread that has prepared a text with it, the bound of its front
+    /// cache ([`Preparer::FRONT_CACHE_BYTES`] and its grouping tables;
+    /// each thread keeps the front
+    /// caches of its two most recently used preparers). Every cache but
+    /// the interners is capped by entries; past a cap a lookup computes
+    /// the same value without storing it (slower, same bits). The
+    /// interners (one id per distinct rouge token and per distinct METEOR
+    /// word or stem) grow with the vocabulary of the corpus.
+    pub fn cache_bytes(&self) -> usize {
+        self.raw.0.sum(StrMap::bytes)
+            + self.ids.0.sum(StrMap::bytes)
+            + self.meteor.as_ref().map_or(0, MeteorContext::cache_bytes)
+            + self.fronts.load(Ordering::Relaxed) * self.front_bytes()
+    }
+
+    /// Upper bound of one thread's front cache for this preparer now:
+    /// [`Preparer::FRONT_CACHE_BYTES`] plus its two grouping tables (8 bytes
+    /// per rouge id and per METEOR id interned so far, 16 MiB each at most).
+    fn front_bytes(&self) -> usize {
+        let table = |ids: usize| 8 * ids.min(crate::radix::DENSE_KEYS as usize);
+        Self::FRONT_CACHE_BYTES
+            + table(self.distinct_tokens())
+            + self.meteor.as_ref().map_or(0, |m| table(m.interned()))
+    }
+
+    /// Upper bound of the bytes of one thread's front cache for one
+    /// preparer: [`FRONT_CAP`] pieces in a table of 65,536 buckets, the
+    /// rouge ids of pieces with more than two, the synonym lists it
+    /// registered, and its per-text buffers for texts of up to 64 KiB.
+    pub const FRONT_CACHE_BYTES: usize = 65_536 * (std::mem::size_of::<(u128, Piece)>() + 1)
+        + FRONT_CAP * 4 * 8
+        + FRONT_CAP * 40
+        + (1 << 16) * 64;
 
     /// Final rouge token id of one raw token, stemming it on first sight.
     fn id_of_raw(&self, raw: &str) -> u32 {
@@ -169,7 +211,10 @@ impl Preparer {
     pub fn prepare(&self, text: &str) -> Prepared {
         FRONT
             .try_with(|f| match f.try_borrow_mut() {
-                Ok(mut caches) => self.prepare_with(text, front_for(&mut caches, self.uid)),
+                Ok(mut caches) => {
+                    let front = front_for(&mut caches, self.uid, &self.fronts);
+                    self.prepare_with(text, front)
+                }
                 Err(_) => self.prepare_with(text, &mut FrontCache::new(self.uid)),
             })
             .unwrap_or_else(|_| self.prepare_with(text, &mut FrontCache::new(self.uid)))
@@ -187,11 +232,25 @@ impl Preparer {
                 continue;
             }
             let mark = front.rouge.len();
-            let e = self.piece(piece, &mut front.rouge, &mut front.buf);
-            e.emit(&front.rouge, &mut front.tokens, &mut front.meteor);
+            let (rouge_len, rouge, info) = self.piece(piece, &mut front.rouge, &mut front.buf);
             if front.pieces.len() < FRONT_CAP && piece.len() <= MAX_CACHED_KEY {
+                let e = Piece {
+                    rouge_len,
+                    rouge,
+                    meteor: info.map(|i| front.meteor.register(&i)),
+                };
+                e.emit(&front.rouge, &mut front.tokens, &mut front.meteor);
                 front.pieces.get_or_insert_with(piece, || e);
             } else {
+                let e = Piece {
+                    rouge_len,
+                    rouge,
+                    meteor: None,
+                };
+                e.emit(&front.rouge, &mut front.tokens, &mut front.meteor);
+                if let Some(i) = info {
+                    front.meteor.push(&i);
+                }
                 front.rouge.truncate(mark);
             }
         }
@@ -199,31 +258,39 @@ impl Preparer {
         Prepared::build(&front.tokens, meteor, &mut front.runs)
     }
 
-    /// What one `str.split()` piece contributes (rouge ids beyond two are
-    /// appended to `overflow`), from the shared caches.
-    fn piece(&self, piece: &str, overflow: &mut Vec<u32>, buf: &mut String) -> Piece {
-        let mut ids = Vec::new();
+    /// What one `str.split()` piece contributes, from the shared caches:
+    /// its number of rouge ids, the ids when at most two (else `[start, _]`
+    /// of them appended to `overflow`), and its METEOR info.
+    fn piece(
+        &self,
+        piece: &str,
+        overflow: &mut Vec<u32>,
+        buf: &mut String,
+    ) -> (u32, [u32; 2], Option<WordInfo>) {
+        let mut ids = [0u32; 2];
+        let mut n = 0usize;
+        let start = overflow.len();
         raw_tokens(piece, buf, |raw| {
             let id = self.id_of_raw(raw);
             if id != DROPPED {
-                ids.push(id);
+                if n < 2 {
+                    ids[n] = id;
+                }
+                overflow.push(id);
+                n += 1;
             }
         });
-        let rouge = match ids[..] {
-            [] => [0, 0],
-            [a] => [a, 0],
-            [a, b] => [a, b],
-            _ => {
-                let start = overflow.len() as u32;
-                overflow.extend_from_slice(&ids);
-                [start, 0]
-            }
+        let rouge = if n <= 2 {
+            overflow.truncate(start);
+            ids
+        } else {
+            [start as u32, 0]
         };
-        Piece {
-            rouge_len: ids.len() as u32,
+        (
+            n as u32,
             rouge,
-            meteor: self.meteor.as_ref().map(|m| m.token_info(piece)),
-        }
+            self.meteor.as_ref().map(|m| m.token_info(piece)),
+        )
     }
 }
 
@@ -246,12 +313,17 @@ thread_local! {
 
 /// The thread's front cache for preparer `uid`, moved to the front (a
 /// new one, evicting the least recently used, on first use).
-fn front_for(caches: &mut Vec<FrontCache>, uid: u64) -> &mut FrontCache {
+fn front_for<'a>(
+    caches: &'a mut Vec<FrontCache>,
+    uid: u64,
+    fronts: &std::sync::atomic::AtomicUsize,
+) -> &'a mut FrontCache {
     match caches.iter().position(|c| c.owner == uid) {
         Some(i) => caches[..=i].rotate_right(1),
         None => {
             caches.truncate(FRONT_PREPARERS - 1);
             caches.insert(0, FrontCache::new(uid));
+            fronts.fetch_add(1, Ordering::Relaxed);
         }
     }
     &mut caches[0]
@@ -264,8 +336,8 @@ struct Piece {
     /// The ids when at most two, else `[start, _]` of them in the cache's
     /// overflow list.
     rouge: [u32; 2],
-    /// Its METEOR word, stem and synonym ids.
-    meteor: Option<WordInfo>,
+    /// Its METEOR word and stem ids and synonym list (cached pieces).
+    meteor: Option<MeteorRef>,
 }
 
 impl Piece {
@@ -278,8 +350,8 @@ impl Piece {
             let start = self.rouge[0] as usize;
             tokens.extend_from_slice(&overflow[start..start + n]);
         }
-        if let Some(info) = &self.meteor {
-            meteor.push(info);
+        if let Some(r) = &self.meteor {
+            meteor.push_ref(r);
         }
     }
 }
@@ -327,27 +399,14 @@ pub struct Prepared {
     meteor: Option<MeteorPrepared>,
 }
 
-/// Sorts `v` and collapses equal keys into (key, count) runs, built in
-/// `out` and returned as an exactly sized copy.
-fn runs<K: Ord + Copy>(v: &mut [K], out: &mut Vec<(K, u32)>) -> Vec<(K, u32)> {
-    v.sort_unstable();
-    out.clear();
-    for &k in v.iter() {
-        match out.last_mut() {
-            Some((last, c)) if *last == k => *c += 1,
-            _ => out.push((k, 1)),
-        }
-    }
-    out.to_vec()
-}
-
 /// Reusable buffers for building [`Prepared`] runs.
 #[derive(Default)]
 struct RunScratch {
-    uni: Vec<u32>,
-    uni_runs: Vec<(u32, u32)>,
-    bi: Vec<u64>,
-    bi_runs: Vec<(u64, u32)>,
+    group: Grouper,
+    uni: Vec<(u32, u32)>,
+    /// Ranks of the tokens following one token's occurrences.
+    second: Vec<u32>,
+    bi: Vec<(u64, u32)>,
 }
 
 impl Prepared {
@@ -356,26 +415,50 @@ impl Prepared {
         Self::build(&tokens, meteor, &mut RunScratch::default())
     }
 
+    /// The unigram runs and ranks come from grouping the positions by id
+    /// (a dense per-thread table numbers the distinct ids, then only those
+    /// are sorted); the bigrams are listed per first token, each group
+    /// sorted by the second token's rank (ranks ascend with ids, so that is
+    /// the order of the id pairs).
     fn build(tokens: &[u32], meteor: Option<MeteorPrepared>, s: &mut RunScratch) -> Self {
+        let max = tokens.iter().copied().max().unwrap_or(0);
+        s.group.group(tokens, max);
+        let g = &s.group;
         s.uni.clear();
-        s.uni.extend_from_slice(tokens);
-        let uni = runs(&mut s.uni, &mut s.uni_runs);
-        let ranks = tokens
-            .iter()
-            .map(|id| uni.binary_search_by_key(id, |&(k, _)| k).expect("present") as u32)
-            .collect();
-        s.bi.clear();
-        s.bi.extend(
-            tokens
-                .windows(2)
-                .map(|w| ((w[0] as u64) << 32) | w[1] as u64),
+        s.uni.extend(
+            g.keys
+                .iter()
+                .zip(g.starts.windows(2))
+                .map(|(&id, w)| (id, w[1] - w[0])),
         );
-        let bi = runs(&mut s.bi, &mut s.bi_runs);
+        let ranks = g.ranks.to_vec();
+        // Bigrams by first token: the unigram groups already list the
+        // positions by the first token's rank; within a group, sort the
+        // second tokens' ranks (ranks ascend with ids).
+        s.bi.clear();
+        let n = tokens.len();
+        for (w, &first) in g.starts.windows(2).zip(&g.keys) {
+            s.second.clear();
+            s.second.extend(
+                g.perm[w[0] as usize..w[1] as usize]
+                    .iter()
+                    .filter(|&&p| (p as usize) + 1 < n)
+                    .map(|&p| g.ranks[p as usize + 1]),
+            );
+            s.second.sort_unstable();
+            for (i, &r) in s.second.iter().enumerate() {
+                if i > 0 && s.second[i - 1] == r {
+                    s.bi.last_mut().expect("pushed").1 += 1;
+                } else {
+                    s.bi.push(((first as u64) << 32 | g.keys[r as usize] as u64, 1));
+                }
+            }
+        }
         Prepared {
             tokens: tokens.to_vec(),
             ranks,
-            uni,
-            bi,
+            uni: s.uni.to_vec(),
+            bi: s.bi.to_vec(),
             meteor,
         }
     }
