@@ -1,7 +1,9 @@
 //! Every stage's outputs on the shared AlpacaEval corpus are byte-identical
 //! to those of the commit before the stage engine (checked-in SHA-256
 //! digests in `tests/fixtures/digests/alpaca-eval.txt`), for a local run on
-//! 1 and 2 threads, 3 ranks merged, and 3 ranks reading a partition. The
+//! 1 and 2 threads, 3 ranks merged, and 3 ranks reading a partition (and,
+//! for similarity, local runs with `--memory 64`, which spills the corpus
+//! into buckets, and `--memory 4096`, which holds it in memory). The
 //! provenance file `wildstat.json` is new and not part of the digests.
 //! Skips with a notice when `../shared` is absent.
 
@@ -106,6 +108,16 @@ fn every_way(dir: &Path, label: &str, stage: &str, input: &str, args: &[&str], p
     }
 }
 
+/// A local similarity run with `--memory MIB` checked against `label`.
+fn with_memory(dir: &Path, label: &str, input: &str, args: &[&str], mib: &str) {
+    let out = dir.join(format!("{label}-memory-{mib}"));
+    let o = out.to_str().unwrap();
+    let mut a = vec!["similarity", input, "-q", "--out", o, "--memory", mib];
+    a.extend(args);
+    run_threads("2", &a);
+    check(label, digests(&out, label));
+}
+
 #[test]
 fn stage_outputs_match_the_checked_in_digests() {
     let Some(corpus) = shared_corpus() else {
@@ -115,6 +127,10 @@ fn stage_outputs_match_the_checked_in_digests() {
     let dir = tempdir("digest");
     every_way(&dir, "sim-all", "similarity", c, &["--refs", "all"], true);
     every_way(&dir, "sim5", "similarity", c, &[], true);
+    for mib in ["64", "4096"] {
+        with_memory(&dir, "sim-all", c, &["--refs", "all"], mib);
+        with_memory(&dir, "sim5", c, &[], mib);
+    }
     let pf = ["--turns", "all", "--pf", "claude-2.1:gpt4_1106_preview"];
     every_way(&dir, "style", "style", c, &pf, false);
     every_way(&dir, "shared", "shared", c, &[], true);

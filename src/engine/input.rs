@@ -315,12 +315,7 @@ pub fn conversation_share(
                 part.manifest.buckets
             );
         }
-        let mut sel = Select {
-            model_from: ModelFrom::Column,
-            turns: Turns::All,
-            ..Select::default()
-        };
-        sel.seed = select.seed;
+        let sel = super::partition::bucket_select(select.seed);
         let mut inputs = open(&[part.bucket(rank)], &sel)?;
         adjust(&mut inputs.files)?;
         let keys = scan_keys(&inputs.files, &inputs.units, &inputs.selection)?;
@@ -352,23 +347,50 @@ pub fn conversation_share(
 }
 
 /// How much decoded text (with prepared token arrays) a compressed Parquet
-/// byte turns into: a conservative factor for planning memory batches.
+/// byte turns into: a conservative factor for planning memory batches of
+/// stages whose `--memory` counts text only.
 const EXPANSION: u64 = 8;
 
+/// How much decoded text a projected compressed Parquet byte holds at
+/// most, for deciding before reading whether a run fits its budget
+/// (measured: 3.4 on `wildstat synth` corpora; real transcripts compress
+/// less well than synthetic ones, so the factor is generous).
+pub const TEXT_EXPANSION: u64 = 6;
+
 impl ConversationShare {
-    /// Reads the shard's responses in contiguous id ranges sized so that
-    /// about `memory_mib` MiB of text is held at once, and hands each range
-    /// to `each(b, batches, responses)` in id order (row groups read in
-    /// parallel). Returns the reader counts of everything read.
+    /// Batches of about `memory_mib` MiB of text each (the planning of
+    /// stages whose `--memory` counts text only).
+    pub fn text_batches(&self, memory_mib: u64) -> usize {
+        let (_, bytes) = self.inputs.totals(&self.inputs.units);
+        ((bytes * EXPANSION).div_ceil(memory_mib.max(1) * 1024 * 1024)).max(1) as usize
+    }
+
+    /// An estimate of the decoded text (bytes, at most) and the responses
+    /// of the share, from the projected compressed size and the row count.
+    pub fn estimate(&self) -> (u64, u64) {
+        let (rows, bytes) = self.inputs.totals(&self.inputs.units);
+        (bytes.saturating_mul(TEXT_EXPANSION), rows)
+    }
+
+    /// Heap bytes of the share's conversation-id list (held for the whole
+    /// run; it grows with the number of conversations).
+    pub fn ids_bytes(&self) -> u64 {
+        let strings: usize = self.ids.iter().map(|s| s.capacity() + 16).sum();
+        (self.ids.capacity() * std::mem::size_of::<String>() + strings) as u64
+    }
+
+    /// Reads the shard's responses in `batches` contiguous id ranges of
+    /// about equal conversation counts, and hands each range to `each(b,
+    /// batches, responses)` in id order (row groups read in parallel; each
+    /// range re-reads the input). Returns the reader counts of everything
+    /// read.
     pub fn read_batches(
         &self,
-        memory_mib: u64,
+        batches: usize,
         each: &mut dyn FnMut(usize, usize, Vec<Response>) -> Result<()>,
     ) -> Result<UnitStats> {
         let inputs = &self.inputs;
-        let (_, bytes) = inputs.totals(&inputs.units);
-        let batches =
-            ((bytes * EXPANSION).div_ceil(memory_mib.max(1) * 1024 * 1024)).max(1) as usize;
+        let batches = batches.max(1);
         let n = self.ids.len();
         let bounds: Vec<String> = (1..batches)
             .map(|i| self.ids.get(i * n / batches).cloned().unwrap_or_default())

@@ -14,6 +14,7 @@
 
 pub mod exec;
 pub mod input;
+pub mod memory;
 pub mod named;
 pub mod out;
 pub mod partition;

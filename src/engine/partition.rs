@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use wildstat_reader::{range_of, read_unit, scan_keys, Response, UnitStats};
 
-use super::input::{fingerprint, open, InputId, Select};
+use super::input::{fingerprint, open, InputId, Inputs, Select};
 use super::out::{OutDir, Provenance};
 use super::progress::Progress;
 use super::rows::parquet_writer;
@@ -89,10 +89,38 @@ const CHUNK: usize = 8192;
 /// In-progress bytes after which a bucket closes its row group.
 const ROW_GROUP_BYTES: usize = 64 << 20;
 
+/// How much one bucket buffers before it writes: `rows` responses or
+/// `text_bytes` of their text (whichever comes first) make a record batch,
+/// and `row_group_bytes` of encoded data close a row group.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    rows: usize,
+    text_bytes: usize,
+    row_group_bytes: usize,
+}
+
+/// `wildstat partition`'s buffering (its buckets' bytes depend on it).
+const PARTITION_LIMITS: Limits = Limits {
+    rows: CHUNK,
+    text_bytes: usize::MAX,
+    row_group_bytes: ROW_GROUP_BYTES,
+};
+
+/// What was written into one bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BucketTotals {
+    /// Responses written.
+    pub responses: u64,
+    /// Bytes of their text.
+    pub text_bytes: u64,
+}
+
 /// One bucket's file being written.
 struct Bucket {
     writer: ArrowWriter<std::fs::File>,
     rows: Vec<Response>,
+    text: usize,
+    totals: BucketTotals,
 }
 
 fn schema() -> Arc<Schema> {
@@ -106,11 +134,32 @@ fn schema() -> Arc<Schema> {
 }
 
 impl Bucket {
-    fn flush(&mut self, schema: &Arc<Schema>) -> Result<()> {
+    fn new(writer: ArrowWriter<std::fs::File>) -> Self {
+        Bucket {
+            writer,
+            rows: Vec::new(),
+            text: 0,
+            totals: BucketTotals::default(),
+        }
+    }
+
+    fn push(&mut self, r: Response, schema: &Arc<Schema>, limits: Limits) -> Result<()> {
+        self.text += r.text.len();
+        self.totals.responses += 1;
+        self.totals.text_bytes += r.text.len() as u64;
+        self.rows.push(r);
+        if self.rows.len() >= limits.rows || self.text >= limits.text_bytes {
+            self.flush(schema, limits)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, schema: &Arc<Schema>, limits: Limits) -> Result<()> {
         if self.rows.is_empty() {
             return Ok(());
         }
         let rows = std::mem::take(&mut self.rows);
+        self.text = 0;
         let cols: Vec<ArrayRef> = vec![
             Arc::new(StringArray::from_iter_values(
                 rows.iter().map(|r| r.conversation_hash.as_str()),
@@ -126,12 +175,176 @@ impl Bucket {
                 rows.iter().map(|r| r.text.as_str()),
             )),
         ];
+        drop(rows);
         let batch = RecordBatch::try_new(schema.clone(), cols)?;
         self.writer.write(&batch)?;
-        if self.writer.in_progress_size() > ROW_GROUP_BYTES {
+        if self.writer.in_progress_size() > limits.row_group_bytes {
             self.writer.flush()?;
         }
         Ok(())
+    }
+}
+
+/// The one pass that partitions and spills share: reads every unit of
+/// `inputs` (windows of units in parallel, in unit order) and appends each
+/// selected response to the bucket of its conversation id's range of
+/// `bounds`, so every bucket holds its responses in read order. Returns the
+/// reader counts and what each bucket received.
+fn bucketize(
+    inputs: &Inputs,
+    bounds: &[String],
+    writers: Vec<ArrowWriter<std::fs::File>>,
+    limits: Limits,
+    progress: &Progress,
+) -> Result<(UnitStats, Vec<BucketTotals>)> {
+    let schema = schema();
+    let mut files: Vec<Bucket> = writers.into_iter().map(Bucket::new).collect();
+    let mut stats = UnitStats::default();
+    let window = rayon::current_num_threads().max(1) * 4;
+    for chunk in inputs.units.chunks(window) {
+        let parts: Vec<(Vec<Response>, UnitStats)> = chunk
+            .par_iter()
+            .map(|&u| {
+                let f = &inputs.files[u.file];
+                let r = read_unit(f, u, &inputs.selection)?;
+                progress.add(f.rows_in(u.row_group), f.projected_bytes(u.row_group));
+                Ok(r)
+            })
+            .collect::<Result<_>>()?;
+        for (responses, st) in parts {
+            stats.merge(&st);
+            for r in responses {
+                files[range_of(bounds, &r.conversation_hash)].push(r, &schema, limits)?;
+            }
+        }
+    }
+    progress.finish();
+    let mut totals = Vec::with_capacity(files.len());
+    for mut b in files {
+        b.flush(&schema, limits)?;
+        b.writer.close()?;
+        totals.push(b.totals);
+    }
+    Ok((stats, totals))
+}
+
+/// A local run's spill: its selected responses in conversation-id buckets
+/// (the partition format) in a temporary folder, which is removed when the
+/// spill is dropped (at the end of the run, or on error; a killed run's
+/// spill lies inside its output's temporary folder, which the next run
+/// clears).
+pub struct Spill {
+    dir: PathBuf,
+    /// What each bucket holds, in bucket (conversation-id) order.
+    pub buckets: Vec<BucketTotals>,
+    /// Reader counts of the spill pass (the whole selected input).
+    pub stats: UnitStats,
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Most spill buckets (open files) of one run.
+pub const MAX_SPILL_BUCKETS: usize = 256;
+
+/// Writer settings of spill buckets: small pages, no dictionaries or
+/// statistics and fast compression, so the buffers of many open buckets
+/// stay small.
+fn spill_writer(path: &Path, schema: Arc<Schema>) -> Result<ArrowWriter<std::fs::File>> {
+    use parquet::basic::Compression;
+    use parquet::file::properties::{EnabledStatistics, WriterProperties};
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("{}: cannot create", path.display()))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_dictionary_enabled(false)
+        .set_statistics_enabled(EnabledStatistics::None)
+        .set_data_page_size_limit(64 << 10)
+        .build();
+    ArrowWriter::try_new(file, schema, Some(props))
+        .with_context(|| format!("{}: cannot write Parquet", path.display()))
+}
+
+impl Spill {
+    /// Spills the selected responses of `inputs` into `bounds.len() + 1`
+    /// buckets under `dir` (created, and removed again on error), with
+    /// about `buffer_bytes` buffered over all buckets at once.
+    pub fn write(
+        inputs: &Inputs,
+        bounds: &[String],
+        dir: &Path,
+        buffer_bytes: u64,
+        progress: &Progress,
+    ) -> Result<Spill> {
+        std::fs::create_dir(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+        let mut spill = Spill {
+            dir: dir.to_path_buf(),
+            buckets: Vec::new(),
+            stats: UnitStats::default(),
+        };
+        let n = bounds.len() + 1;
+        let schema = schema();
+        let writers = (0..n)
+            .map(|i| spill_writer(&spill.bucket(i), schema.clone()))
+            .collect::<Result<Vec<_>>>()?;
+        // Half the buffer for rows waiting to be encoded, half for encoded
+        // row groups in progress.
+        let per = ((buffer_bytes / 2) / n as u64).max(64 << 10) as usize;
+        let limits = Limits {
+            rows: CHUNK,
+            text_bytes: per,
+            row_group_bytes: per,
+        };
+        let (stats, totals) = bucketize(inputs, bounds, writers, limits, progress)?;
+        spill.buckets = totals;
+        spill.stats = stats;
+        Ok(spill)
+    }
+
+    /// The path of bucket `i`.
+    pub fn bucket(&self, i: usize) -> PathBuf {
+        self.dir.join(bucket_name(i))
+    }
+
+    /// The responses of buckets `range` (those with any), in bucket order
+    /// and, within a bucket, in the order they were read; `adjust` is the
+    /// stage's adjustment of opened files.
+    pub fn read(
+        &self,
+        range: std::ops::Range<usize>,
+        seed: u64,
+        adjust: &dyn Fn(&mut [wildstat_reader::InputFile]) -> Result<()>,
+    ) -> Result<Vec<Response>> {
+        let paths: Vec<PathBuf> = range
+            .filter(|&i| self.buckets[i].responses > 0)
+            .map(|i| self.bucket(i))
+            .collect();
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sel = bucket_select(seed);
+        let mut inputs = open(&paths, &sel)?;
+        adjust(&mut inputs.files)?;
+        let parts: Vec<Vec<Response>> = inputs
+            .units
+            .par_iter()
+            .map(|&u| Ok(read_unit(&inputs.files[u.file], u, &inputs.selection)?.0))
+            .collect::<Result<_>>()?;
+        Ok(parts.into_iter().flatten().collect())
+    }
+}
+
+/// The selection that reads buckets back: everything in them (the
+/// partition already applied the run's selection), models from the column.
+pub fn bucket_select(seed: u64) -> Select {
+    Select {
+        model_from: wildstat_reader::ModelFrom::Column,
+        turns: wildstat_reader::Turns::All,
+        seed,
+        ..Select::default()
     }
 }
 
@@ -178,44 +391,12 @@ pub fn write(
     let keys = scan_keys(&inputs.files, &inputs.units, &inputs.selection)?;
     let bounds = keys.boundaries(buckets);
     let schema = schema();
-    let mut files = (0..buckets)
-        .map(|i| {
-            Ok(Bucket {
-                writer: parquet_writer(&dir.path(&bucket_name(i)), schema.clone(), None)?,
-                rows: Vec::new(),
-            })
-        })
+    let writers = (0..buckets)
+        .map(|i| parquet_writer(&dir.path(&bucket_name(i)), schema.clone(), None))
         .collect::<Result<Vec<_>>>()?;
     let (rows, _) = inputs.totals(&inputs.units);
     let progress = Progress::new("partition", "rows", rows, quiet);
-    let mut stats = UnitStats::default();
-    let window = rayon::current_num_threads().max(1) * 4;
-    for chunk in inputs.units.chunks(window) {
-        let parts: Vec<(Vec<Response>, UnitStats)> = chunk
-            .par_iter()
-            .map(|&u| {
-                let f = &inputs.files[u.file];
-                let r = read_unit(f, u, &inputs.selection)?;
-                progress.add(f.rows_in(u.row_group), f.projected_bytes(u.row_group));
-                Ok(r)
-            })
-            .collect::<Result<_>>()?;
-        for (responses, st) in parts {
-            stats.merge(&st);
-            for r in responses {
-                let b = &mut files[range_of(&bounds, &r.conversation_hash)];
-                b.rows.push(r);
-                if b.rows.len() >= CHUNK {
-                    b.flush(&schema)?;
-                }
-            }
-        }
-    }
-    progress.finish();
-    for mut b in files {
-        b.flush(&schema)?;
-        b.writer.close()?;
-    }
+    let (stats, _) = bucketize(&inputs, &bounds, writers, PARTITION_LIMITS, &progress)?;
     let manifest = Manifest {
         buckets,
         models: keys.models,

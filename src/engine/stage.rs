@@ -52,9 +52,10 @@ pub trait StageConfig:
     fn adjust(&self, _files: &mut [wildstat_reader::InputFile]) -> Result<()> {
         Ok(())
     }
-    /// The memory budget (MiB) for conversation-split batches.
-    fn memory_mib(&self) -> u64 {
-        4096
+    /// The memory budget (MiB) for conversation-split batches; `None` for
+    /// the machine-derived default ([`crate::engine::memory::Budget`]).
+    fn memory_mib(&self) -> Option<u64> {
+        Some(4096)
     }
 }
 
@@ -217,6 +218,27 @@ pub trait Stage: Sized + Sync {
     /// Processes one batch of responses (a window of units, or a
     /// conversation-id range), in order; may use rayon inside.
     fn process(&self, batch: Vec<Response>, emit: &mut Emit<'_, Self::Acc>) -> Result<()>;
+    /// Whether `--memory` bounds the whole process for this stage: a
+    /// conversation-split run sizes its batches by [`Stage::batch_bytes`]
+    /// and [`Stage::held_bytes`], and a local run whose selected input does
+    /// not fit spills it once into conversation-id buckets (the partition
+    /// format, which keeps id, model, turn, language and text: stages that
+    /// need runs or roles keep `false`, where `--memory` counts text only
+    /// and ranges re-read the input).
+    const SPILL: bool = false;
+    /// The peak bytes of processing one batch of `responses` responses
+    /// holding `text_bytes` bytes of text (its text, prepared tokens,
+    /// scores and emitted rows), for sizing batches ([`Stage::SPILL`]).
+    fn batch_bytes(&self, text_bytes: u64, _responses: u64) -> u64 {
+        text_bytes.saturating_mul(8)
+    }
+    /// The bytes the stage holds across batches and that grow with the
+    /// corpus: the accumulator `acc` and corpus-wide caches (the hook for
+    /// the metrics crate's word cache). Subtracted from the budget before
+    /// each batch is sized ([`Stage::SPILL`]).
+    fn held_bytes(&self, _acc: &Self::Acc) -> u64 {
+        0
+    }
     /// Processes one whole input file (stages with [`Split::Files`]).
     fn process_file(&self, path: &Path, _emit: &mut Emit<'_, Self::Acc>) -> Result<()> {
         anyhow::bail!(

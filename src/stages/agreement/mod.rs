@@ -110,8 +110,8 @@ impl StageConfig for Config {
     fn paths_mut(&mut self) -> Vec<&mut PathBuf> {
         self.gold.iter_mut().collect()
     }
-    fn memory_mib(&self) -> u64 {
-        self.memory
+    fn memory_mib(&self) -> Option<u64> {
+        Some(self.memory)
     }
     fn adjust(&self, files: &mut [InputFile]) -> crate::engine::Result<()> {
         let from = self.run_from()?;

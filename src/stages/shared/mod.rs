@@ -56,8 +56,8 @@ impl Default for Config {
 }
 
 impl StageConfig for Config {
-    fn memory_mib(&self) -> u64 {
-        self.memory
+    fn memory_mib(&self) -> Option<u64> {
+        Some(self.memory)
     }
 }
 

@@ -135,6 +135,23 @@ impl Aggregator {
         }
     }
 
+    /// An estimate of the heap bytes held: the per-conversation values
+    /// (one per target and conversation turn, with its id string: the part
+    /// that grows with the corpus) and the model x model moments.
+    pub fn heap_bytes(&self) -> u64 {
+        // A conversation id's allocation: a 32-character hash plus the
+        // allocator's header.
+        const ID: usize = 48;
+        let values: usize = self
+            .per_target
+            .iter()
+            .map(|v| v.capacity() * (std::mem::size_of::<ConvValue>() + ID))
+            .sum();
+        let n = self.pairs.len();
+        let matrix = n * n * std::mem::size_of::<[Moments; 4]>();
+        (values + matrix) as u64
+    }
+
     /// Per-target rows, sorted by mean ROUGE-1 descending (ties by name order).
     pub fn rows(&mut self, how: Aggregate, resamples: usize, seed: u64) -> Vec<Row> {
         let mut rows: Vec<Row> = Vec::new();
