@@ -156,13 +156,12 @@ fn metrics_preparer(stemmer: StemmerChoice, wordnet: &Option<Arc<WordNet>>) -> P
 }
 
 impl Similarity {
-    /// Bytes of the corpus-wide caches of the preparers (the interned
-    /// tokens and, once crates/metrics bounds it, its word cache): the
-    /// accounting hook of [`Stage::held_bytes`]. Counted as 0 until the
-    /// metrics crate reports its size; add `self.porter.cache_bytes()` (and
-    /// the Snowball preparers' when they become long-lived) here.
+    /// Bytes of the corpus-wide caches of the Porter preparer (interned
+    /// tokens, METEOR's synonym tables, an upper bound of each thread's
+    /// front cache): part of [`Stage::held_bytes`]. The per-language
+    /// Snowball preparers live for one batch and count in its estimate.
     fn cache_bytes(&self) -> u64 {
-        0
+        self.porter.cache_bytes() as u64
     }
 
     fn index(&self, m: &str) -> Option<usize> {
