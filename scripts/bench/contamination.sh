@@ -12,7 +12,7 @@
 # otherwise idle machine); then the crate's scan-only benchmark for
 # comparison.
 # Text MB = UTF-8 bytes of every scanned turn, counted with pyarrow
-# (PY, default /work/venv-contam/bin/python). Each thread count runs RUNS
+# (PY, default the oracle virtualenv of scripts/oracle/setup.sh). Each thread count runs RUNS
 # times (default 3), each run with the load average just before it; the
 # outputs of every run must be the same bytes (sha256 of every file).
 # usage: [RUNS=3] scripts/bench/contamination.sh [SHARED_CORPORA] [COPIES]
@@ -21,7 +21,8 @@ cd "$(dirname "$0")/../.."
 corpora=$(realpath "${1:-../shared/corpora}")
 copies=${2:-4}
 runs=${RUNS:-3}
-py=${PY:-/work/venv-contam/bin/python}
+py=${PY:-$HOME/.cache/wildstat-oracle/bin/python}
+[ -x "$py" ] || py=$(bash scripts/oracle/setup.sh | tail -n 1)
 [ -d "$corpora/alpaca-eval" ] || { echo "no corpus at $corpora" >&2; exit 1; }
 cargo build --release -q --bin wildstat
 bin=$PWD/target/release/wildstat
