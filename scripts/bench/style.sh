@@ -33,7 +33,9 @@ PY
 copies=$("$py" -c "import math; print(max(1, math.ceil($min_gb * 1e9 / $chars)))")
 for i in $(seq 1 "$copies"); do
   mkdir -p "$work/corpus/copy$i"
-  for f in "$corpus"/*.parquet; do ln -s "$(realpath "$f")" "$work/corpus/copy$i/$(basename "$f")"; done
+  # Real copies: the engine reads a file named twice (or through a
+  # symlink) once, so symlinked copies would be one corpus.
+  cp "$corpus"/*.parquet "$work/corpus/copy$i/"
 done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "corpus: $copies copies of $corpus = $("$py" -c "print(f'{$copies * $chars / 1e9:.2f}')") G characters of response text"
