@@ -18,29 +18,6 @@ Scores equal the references' bit for bit. Parallel calls are safe to mix with
 """
 
 from . import meteor_score, rouge_scorer, scoring, stages, tokenizers
-from .stages import (
-    StageResult,
-    agreement,
-    contamination,
-    judge,
-    keywords,
-    shared,
-    similarity,
-    style,
-)
+from .stages import *  # noqa: F401,F403  (StageResult and the stage functions)
 
-__all__ = [
-    "meteor_score",
-    "rouge_scorer",
-    "scoring",
-    "stages",
-    "tokenizers",
-    "StageResult",
-    "similarity",
-    "style",
-    "shared",
-    "agreement",
-    "keywords",
-    "judge",
-    "contamination",
-]
+__all__ = ["meteor_score", "rouge_scorer", "scoring", "stages", "tokenizers", *stages.__all__]
