@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use wildstat::engine::memory::default_mib_from;
+use wildstat_engine::memory::default_mib_from;
 
 /// Every output file but the provenance (which records `--memory`).
 fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {

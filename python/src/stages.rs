@@ -21,8 +21,8 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 use wildstat::cmd::StageArgs;
-use wildstat::engine::{exec, Stage, StageConfig};
 use wildstat::stages::{agreement, contamination, judge, keywords, shared, similarity, style};
+use wildstat_engine::{exec, Stage, StageConfig};
 
 /// Options of [`StageArgs`] that the Python functions do not take as
 /// keyword arguments: the inputs and `out`/`force` are parameters of their

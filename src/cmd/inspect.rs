@@ -8,9 +8,9 @@ use std::fmt::Write;
 use rayon::prelude::*;
 use wildstat_reader::{read_unit, UnitStats};
 
-use crate::engine::input::{open, InputArgs, Inputs, Select};
-use crate::engine::progress::{human_bytes, Progress};
-use crate::engine::Result;
+use wildstat_engine::input::{open, InputArgs, Inputs, Select};
+use wildstat_engine::progress::{human_bytes, Progress};
+use wildstat_engine::Result;
 
 /// Show the schema, files, rows, models, languages and empty/null shares of
 /// a corpus.

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use crate::engine::Result;
+use wildstat_engine::Result;
 
 /// Combine the parts of a sharded run into the final files.
 #[derive(Debug, clap::Args)]

@@ -1,12 +1,12 @@
 //! Subcommands, one per file, each with its usage at the top. They parse
-//! and call; stage logic lives in `stages/`, execution in `engine/`.
+//! and call; stage logic lives in `stages/`, execution in the `wildstat-engine` crate.
 
 use clap::{Parser, Subcommand};
 
-use crate::engine::exec::{self, RunArgs};
-use crate::engine::input::InputArgs;
-use crate::engine::{Result, Stage};
 use crate::stages::{agreement, contamination, judge, keywords, shared, similarity, style};
+use wildstat_engine::exec::{self, RunArgs};
+use wildstat_engine::input::InputArgs;
+use wildstat_engine::{Result, Stage};
 
 pub mod inspect;
 pub mod merge;

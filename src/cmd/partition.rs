@@ -8,9 +8,9 @@
 
 use std::path::PathBuf;
 
-use crate::engine::input::InputArgs;
-use crate::engine::named::range_usize;
-use crate::engine::Result;
+use wildstat_engine::input::InputArgs;
+use wildstat_engine::named::range_usize;
+use wildstat_engine::Result;
 
 /// Split the selected responses into conversation-id buckets.
 #[derive(Debug, Clone, clap::Args)]
@@ -34,7 +34,7 @@ pub struct Args {
 
 /// Runs `partition`.
 pub fn run(a: Args) -> Result<()> {
-    crate::engine::partition::write(
+    wildstat_engine::partition::write(
         &a.input.inputs,
         &a.input.select,
         &a.out,

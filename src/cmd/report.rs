@@ -16,8 +16,8 @@ use std::path::PathBuf;
 
 use wildstat_report::Settings;
 
-use crate::engine::out::write_atomic;
-use crate::engine::Result;
+use wildstat_engine::out::write_atomic;
+use wildstat_engine::Result;
 
 /// Write one self-contained HTML report of stage outputs.
 #[derive(Debug, clap::Args)]

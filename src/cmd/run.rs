@@ -19,10 +19,10 @@ use std::process::Command;
 use anyhow::{bail, Context as _};
 use serde::Deserialize;
 
-use crate::engine::exec::{self, RunArgs};
-use crate::engine::input::{InputArgs, Select};
-use crate::engine::{Result, Stage, StageConfig};
 use crate::stages::{agreement, contamination, judge, keywords, shared, similarity, style};
+use wildstat_engine::exec::{self, RunArgs};
+use wildstat_engine::input::{InputArgs, Select};
+use wildstat_engine::{Result, Stage, StageConfig};
 
 /// Run the stages named by a pipeline file.
 #[derive(Debug, clap::Args)]

@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use anyhow::anyhow;
 use wildstat_synth::{multi_run, sample, Corpus, Variant};
 
-use crate::engine::named::{range, range_usize};
-use crate::engine::out::{OutDir, Provenance};
-use crate::engine::rows::parquet_writer;
-use crate::engine::Result;
+use wildstat_engine::named::{range, range_usize};
+use wildstat_engine::out::{OutDir, Provenance};
+use wildstat_engine::rows::parquet_writer;
+use wildstat_engine::Result;
 
 /// Write a synthetic WildChat-style corpus.
 #[derive(Debug, clap::Args)]

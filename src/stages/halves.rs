@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use wildstat_reader::{read_unit, Response, Turns};
 
-use crate::engine::input::{open, Select};
-use crate::engine::progress::Progress;
-use crate::engine::{Accumulator, Context, Emit, Stage};
+use wildstat_engine::input::{open, Select};
+use wildstat_engine::progress::Progress;
+use wildstat_engine::{Accumulator, Context, Emit, Stage};
 
 /// Every response of the built-in sample (all turns), in read order.
 fn sample() -> Vec<Response> {
@@ -32,13 +32,7 @@ fn sample() -> Vec<Response> {
 fn pass<S: Stage>(stage: &S, batch: Vec<Response>) -> S::Acc {
     let progress = Progress::new("test", "x", 0, true);
     let mut acc = stage.empty();
-    let mut emit = Emit {
-        acc: &mut acc,
-        rows: None,
-        progress: &progress,
-        batch: 0,
-        batches: 1,
-    };
+    let mut emit = Emit::detached(&mut acc, &progress);
     stage.process(batch, &mut emit).unwrap();
     acc
 }

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use anyhow::bail;
 
-use crate::engine::{exec, Result, Stage};
+use wildstat_engine::{exec, Result, Stage};
 
 /// A stage's merge entry: its name, whether OUT has its parts, its merge.
 type MergeEntry = (
@@ -52,7 +52,9 @@ pub fn merge(out: &Path, force: bool, quiet: bool) -> Result<()> {
         [] => bail!(
             "{}: no parts to merge in {}",
             out.display(),
-            crate::engine::parts::work_dir(out).join("parts").display()
+            wildstat_engine::parts::work_dir(out)
+                .join("parts")
+                .display()
         ),
         [one] => (one.2)(out, force, quiet),
         many => bail!(

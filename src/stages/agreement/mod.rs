@@ -23,9 +23,9 @@ use wildstat_metrics::meteor::MeteorContext;
 use wildstat_metrics::{Preparer, StemmerChoice};
 use wildstat_reader::{InputFile, Response, RunFrom};
 
-use crate::engine::named::range_usize;
-use crate::engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
 use records::{prompt_records, read_gold, sort_records, tables, Options, PromptRecord, Settings};
+use wildstat_engine::named::range_usize;
+use wildstat_engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
 
 /// The agreement stage's options.
 #[derive(Debug, Clone, PartialEq, clap::Args, Serialize, Deserialize)]
@@ -54,18 +54,18 @@ pub struct Config {
     pub top: usize,
     /// Memory budget for response text held at once, in MiB (1 to
     /// 1048576); the corpus is read in conversation-id ranges that fit.
-    #[arg(long, default_value_t = 4096, value_name = "MIB", value_parser = crate::engine::named::range(1, 1 << 20))]
+    #[arg(long, default_value_t = 4096, value_name = "MIB", value_parser = wildstat_engine::named::range(1, 1 << 20))]
     pub memory: u64,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        crate::engine::stage::clap_default()
+        wildstat_engine::stage::clap_default()
     }
 }
 
 impl Config {
-    fn run_from(&self) -> crate::engine::Result<RunFrom> {
+    fn run_from(&self) -> wildstat_engine::Result<RunFrom> {
         Ok(match (&self.run_column, self.run_from.as_deref()) {
             (Some(_), Some(_)) => bail!("--run-column and --run-from exclude each other"),
             (Some(c), _) => RunFrom::Column(c.clone()),
@@ -75,7 +75,7 @@ impl Config {
         })
     }
 
-    fn regex(&self) -> crate::engine::Result<Option<Regex>> {
+    fn regex(&self) -> wildstat_engine::Result<Option<Regex>> {
         match &self.answer_regex {
             Some(r) => Ok(Some(Regex::new(r).map_err(|e| {
                 anyhow::anyhow!(
@@ -93,7 +93,7 @@ impl Config {
 }
 
 impl StageConfig for Config {
-    fn validate(&self) -> crate::engine::Result<()> {
+    fn validate(&self) -> wildstat_engine::Result<()> {
         self.run_from()?;
         self.regex()?;
         if self.gold.is_some() && self.answer_regex.is_none() {
@@ -113,7 +113,7 @@ impl StageConfig for Config {
     fn memory_mib(&self) -> Option<u64> {
         Some(self.memory)
     }
-    fn adjust(&self, files: &mut [InputFile]) -> crate::engine::Result<()> {
+    fn adjust(&self, files: &mut [InputFile]) -> wildstat_engine::Result<()> {
         let from = self.run_from()?;
         for f in files {
             f.set_run(&from)?;
@@ -150,7 +150,7 @@ impl Stage for Agreement {
     type Config = Config;
     type Acc = AgreementAcc;
 
-    fn prepare(cfg: &Config, _: &Context) -> crate::engine::Result<Self> {
+    fn prepare(cfg: &Config, _: &Context) -> wildstat_engine::Result<Self> {
         let gold: Option<HashMap<String, String>> = match &cfg.gold {
             Some(p) => Some(read_gold(p).map_err(anyhow::Error::msg)?),
             None => None,
@@ -172,7 +172,7 @@ impl Stage for Agreement {
         &self,
         batch: Vec<Response>,
         emit: &mut Emit<'_, AgreementAcc>,
-    ) -> crate::engine::Result<()> {
+    ) -> wildstat_engine::Result<()> {
         let progress = emit.progress;
         let (records, duplicates) =
             prompt_records(batch, &self.opts, &self.preparer, &|k| progress.add(k, 0));
@@ -185,7 +185,7 @@ impl Stage for Agreement {
         cfg: &Config,
         ctx: &Context,
         mut acc: AgreementAcc,
-    ) -> crate::engine::Result<Outputs> {
+    ) -> wildstat_engine::Result<Outputs> {
         sort_records(&mut acc.records);
         if !acc.records.iter().any(|r| r.multi()) {
             let models: std::collections::BTreeSet<&str> =

@@ -29,8 +29,8 @@ use wildstat_contamination::{load_benchmark, Hit, Index};
 use wildstat_reader::Response;
 use wildstat_stats::ExactSum;
 
-use crate::engine::named::range_usize;
-use crate::engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
+use wildstat_engine::named::range_usize;
+use wildstat_engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
 
 /// The contamination stage's options.
 #[derive(Debug, Clone, PartialEq, clap::Args, Serialize, Deserialize)]
@@ -60,7 +60,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        crate::engine::stage::clap_default()
+        wildstat_engine::stage::clap_default()
     }
 }
 
@@ -96,7 +96,7 @@ impl Config {
 }
 
 impl StageConfig for Config {
-    fn validate(&self) -> crate::engine::Result<()> {
+    fn validate(&self) -> wildstat_engine::Result<()> {
         if self.benchmark.is_empty() {
             bail!("contamination needs at least one --benchmark FILE[=NAME]");
         }
@@ -254,7 +254,7 @@ impl Stage for Contamination {
     type Config = Config;
     type Acc = ContaminationAcc;
 
-    fn prepare(cfg: &Config, _: &Context) -> crate::engine::Result<Self> {
+    fn prepare(cfg: &Config, _: &Context) -> wildstat_engine::Result<Self> {
         let mut items = Vec::new();
         let mut benchmarks = Vec::new();
         let mut bench_of = Vec::new();
@@ -311,7 +311,7 @@ impl Stage for Contamination {
         &self,
         batch: Vec<Response>,
         emit: &mut Emit<'_, ContaminationAcc>,
-    ) -> crate::engine::Result<()> {
+    ) -> wildstat_engine::Result<()> {
         let hits: Vec<Vec<Hit>> = batch.par_iter().map(|r| self.index.scan(&r.text)).collect();
         let nb = self.benchmarks.len();
         let acc = &mut *emit.acc;
@@ -395,7 +395,7 @@ impl Stage for Contamination {
         cfg: &Config,
         ctx: &Context,
         acc: ContaminationAcc,
-    ) -> crate::engine::Result<Outputs> {
+    ) -> wildstat_engine::Result<Outputs> {
         if acc.scanned.is_empty() {
             bail!("contamination: no texts selected");
         }

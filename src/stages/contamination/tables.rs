@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use wildstat_stats::{Cell, Column, Table};
 
 use super::{Config, ContaminationAcc};
-use crate::engine::{Context, Outputs};
+use wildstat_engine::{Context, Outputs};
 
 /// `a / b`, NaN when `b` is 0.
 fn ratio(a: u64, b: u64) -> f64 {

@@ -28,9 +28,9 @@ use wildstat_judge::{load_judgments, load_questions, pairs, singles, tables, Jud
 use wildstat_reader::{Response, Turns};
 use wildstat_stats::{Cell, Column, Table};
 
-use crate::engine::input::{open, Select};
-use crate::engine::named::range_usize;
-use crate::engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
+use wildstat_engine::input::{open, Select};
+use wildstat_engine::named::range_usize;
+use wildstat_engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
 
 /// The judge stage's options (the question file for categories is the
 /// selection's `--questions`).
@@ -58,12 +58,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        crate::engine::stage::clap_default()
+        wildstat_engine::stage::clap_default()
     }
 }
 
 impl StageConfig for Config {
-    fn validate(&self) -> crate::engine::Result<()> {
+    fn validate(&self) -> wildstat_engine::Result<()> {
         if let Some(f) = &self.flip {
             parse_flip(f).map_err(anyhow::Error::msg)?;
         }
@@ -105,7 +105,7 @@ impl Stage for Judge {
     type Config = Config;
     type Acc = JudgeAcc;
 
-    fn prepare(_: &Config, ctx: &Context) -> crate::engine::Result<Self> {
+    fn prepare(_: &Config, ctx: &Context) -> wildstat_engine::Result<Self> {
         if let Some(q) = &ctx.select.questions {
             load_questions(q).map_err(anyhow::Error::msg)?;
         }
@@ -116,7 +116,7 @@ impl Stage for Judge {
         JudgeAcc::default()
     }
 
-    fn process(&self, _: Vec<Response>, _: &mut Emit<'_, JudgeAcc>) -> crate::engine::Result<()> {
+    fn process(&self, _: Vec<Response>, _: &mut Emit<'_, JudgeAcc>) -> wildstat_engine::Result<()> {
         bail!("judge reads whole judgment files, not responses")
     }
 
@@ -124,7 +124,7 @@ impl Stage for Judge {
         &self,
         path: &Path,
         emit: &mut Emit<'_, JudgeAcc>,
-    ) -> crate::engine::Result<()> {
+    ) -> wildstat_engine::Result<()> {
         let name = path.to_string_lossy();
         if [".parquet", ".gz", ".zst"]
             .iter()
@@ -138,7 +138,7 @@ impl Stage for Judge {
         Ok(())
     }
 
-    fn finish(cfg: &Config, ctx: &Context, mut acc: JudgeAcc) -> crate::engine::Result<Outputs> {
+    fn finish(cfg: &Config, ctx: &Context, mut acc: JudgeAcc) -> wildstat_engine::Result<Outputs> {
         acc.judgments.sort();
         let j = &acc.judgments;
         if j.is_empty() {
@@ -238,7 +238,7 @@ impl Stage for Judge {
 fn answer_features(
     paths: &[PathBuf],
     seed: u64,
-) -> crate::engine::Result<BTreeMap<(String, String), StyleFeatures>> {
+) -> wildstat_engine::Result<BTreeMap<(String, String), StyleFeatures>> {
     let select = Select {
         turns: Turns::All,
         seed,
@@ -262,7 +262,7 @@ fn answer_features(
                 })
                 .collect())
         })
-        .collect::<crate::engine::Result<_>>()?;
+        .collect::<wildstat_engine::Result<_>>()?;
     let mut seen = BTreeSet::new();
     let mut out: BTreeMap<(String, String), StyleFeatures> = BTreeMap::new();
     for (model, item, turn, f) in per_unit.into_iter().flatten() {
@@ -300,7 +300,7 @@ fn judge_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
 
 /// The FlipCt table of `--flip SX:X,SY:Y`; a model without pairwise
 /// verdicts is an error (a misspelt name would otherwise count 0).
-fn flips_table(j: &[Judgment], spec: &str) -> crate::engine::Result<Table> {
+fn flips_table(j: &[Judgment], spec: &str) -> wildstat_engine::Result<Table> {
     let (sx, x, sy, y) = parse_flip(spec).map_err(anyhow::Error::msg)?;
     let known: BTreeSet<&str> = pairs(j)
         .flat_map(|p| [p.model_a.as_str(), p.model_b.as_str()])

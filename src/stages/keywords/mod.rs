@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use wildstat_keywords::{chart_svg, fightin_words, tables, Counts, Stopwords};
 use wildstat_reader::Response;
 
-use crate::engine::named::{range, range_usize};
-use crate::engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
+use wildstat_engine::named::{range, range_usize};
+use wildstat_engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
 
 /// The keywords stage's options.
 #[derive(Debug, Clone, PartialEq, clap::Args, Serialize, Deserialize)]
@@ -54,12 +54,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        crate::engine::stage::clap_default()
+        wildstat_engine::stage::clap_default()
     }
 }
 
 impl StageConfig for Config {
-    fn validate(&self) -> crate::engine::Result<()> {
+    fn validate(&self) -> wildstat_engine::Result<()> {
         if self.a.is_empty() || self.b.is_empty() {
             bail!("keywords needs two groups of models: --a MODELS --b MODELS");
         }
@@ -127,7 +127,7 @@ impl Stage for Keywords {
         &self,
         path: &std::path::Path,
         emit: &mut Emit<'_, KeywordsAcc>,
-    ) -> crate::engine::Result<()> {
+    ) -> wildstat_engine::Result<()> {
         let texts = wildstat_judge::explanations(path).map_err(anyhow::Error::msg)?;
         let batch = texts
             .into_iter()
@@ -144,7 +144,7 @@ impl Stage for Keywords {
         self.process(batch, emit)
     }
 
-    fn prepare(cfg: &Config, _: &Context) -> crate::engine::Result<Self> {
+    fn prepare(cfg: &Config, _: &Context) -> wildstat_engine::Result<Self> {
         Ok(Keywords {
             a: cfg.a.clone(),
             b: cfg.b.clone(),
@@ -160,7 +160,7 @@ impl Stage for Keywords {
         &self,
         batch: Vec<Response>,
         emit: &mut Emit<'_, KeywordsAcc>,
-    ) -> crate::engine::Result<()> {
+    ) -> wildstat_engine::Result<()> {
         let sw = self.stopwords.as_ref();
         let part = batch
             .par_chunks(256)
@@ -186,7 +186,7 @@ impl Stage for Keywords {
         Ok(())
     }
 
-    fn finish(cfg: &Config, _: &Context, acc: KeywordsAcc) -> crate::engine::Result<Outputs> {
+    fn finish(cfg: &Config, _: &Context, acc: KeywordsAcc) -> wildstat_engine::Result<Outputs> {
         for (side, n, models) in [
             ("a", acc.responses[0], &cfg.a),
             ("b", acc.responses[1], &cfg.b),

@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use wildstat_reader::Response;
 use wildstat_shared::{shared_spans, Params, Span};
 
-use crate::engine::named::{range, range_usize};
-use crate::engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
+use wildstat_engine::named::{range, range_usize};
+use wildstat_engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
 
 /// The shared stage's options.
 #[derive(Debug, Clone, PartialEq, clap::Args, Serialize, Deserialize)]
@@ -51,7 +51,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        crate::engine::stage::clap_default()
+        wildstat_engine::stage::clap_default()
     }
 }
 
@@ -246,7 +246,7 @@ impl Stage for Shared {
     type Config = Config;
     type Acc = SharedAcc;
 
-    fn prepare(cfg: &Config, ctx: &Context) -> crate::engine::Result<Self> {
+    fn prepare(cfg: &Config, ctx: &Context) -> wildstat_engine::Result<Self> {
         if ctx.models.len() < 2 {
             bail!(
                 "shared needs at least two models with responses; found {}",
@@ -290,7 +290,7 @@ impl Stage for Shared {
         &self,
         responses: Vec<Response>,
         emit: &mut Emit<'_, SharedAcc>,
-    ) -> crate::engine::Result<()> {
+    ) -> wildstat_engine::Result<()> {
         let index = |m: &str| self.models.binary_search_by(|x| x.as_str().cmp(m)).ok();
         // Group by conversation turn; the first answer read of a model wins.
         let mut by_conv: BTreeMap<(String, u32), BTreeMap<usize, String>> = BTreeMap::new();
@@ -366,7 +366,7 @@ impl Stage for Shared {
         emit.rows(RecordBatch::try_new(Self::schema().expect("schema"), cols)?)
     }
 
-    fn finish(cfg: &Config, ctx: &Context, mut acc: SharedAcc) -> crate::engine::Result<Outputs> {
+    fn finish(cfg: &Config, ctx: &Context, mut acc: SharedAcc) -> wildstat_engine::Result<Outputs> {
         if acc.tally.common.iter().all(|&c| c == 0) {
             bail!(
                 "shared: no conversation was answered by two of the {} models ({} responses read); check the ids with `wildstat inspect`",

@@ -8,8 +8,8 @@ use wildstat_stats::table::{escape_csv, full_precision};
 use wildstat_stats::{order_by_similarity, Cell, Column, Table};
 
 use super::{SpanRow, Tally};
-use crate::engine::stage::ReadStats;
-use crate::engine::Outputs;
+use wildstat_engine::stage::ReadStats;
+use wildstat_engine::Outputs;
 
 /// What the tables say about the run besides the counts.
 pub struct Meta {

@@ -25,7 +25,7 @@ pub enum Aggregate {
     Paper,
 }
 
-impl crate::engine::named::Named for Aggregate {
+impl wildstat_engine::named::Named for Aggregate {
     fn name(&self) -> String {
         match self {
             Aggregate::Honest => "honest",

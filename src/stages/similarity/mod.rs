@@ -26,10 +26,10 @@ use wildstat_metrics::wordnet::WordNet;
 use wildstat_metrics::{Preparer, StemmerChoice};
 use wildstat_reader::Response;
 
-use crate::engine::named::{self, range, range_usize, Named};
-use crate::engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
 use aggregate::{Aggregate, Aggregator};
 use pairs::{count_pairs, group, plan_refs, score_batch, Batch, Refs};
+use wildstat_engine::named::{self, range, range_usize, Named};
+use wildstat_engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
 
 /// The similarity stage's options.
 #[derive(Debug, Clone, PartialEq, clap::Args, Serialize, Deserialize)]
@@ -69,7 +69,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        crate::engine::stage::clap_default()
+        wildstat_engine::stage::clap_default()
     }
 }
 
@@ -197,7 +197,7 @@ impl Stage for Similarity {
     type Config = Config;
     type Acc = Aggregator;
 
-    fn prepare(cfg: &Config, ctx: &Context) -> crate::engine::Result<Self> {
+    fn prepare(cfg: &Config, ctx: &Context) -> wildstat_engine::Result<Self> {
         if ctx.models.len() < 2 {
             bail!(
                 "similarity needs at least two models with responses; found {}",
@@ -266,7 +266,7 @@ impl Stage for Similarity {
         &self,
         responses: Vec<Response>,
         emit: &mut Emit<'_, Aggregator>,
-    ) -> crate::engine::Result<()> {
+    ) -> wildstat_engine::Result<()> {
         let batch = self.prepare_batch(responses);
         emit.acc.duplicates += batch.duplicates;
         let progress = emit.progress;
@@ -306,7 +306,11 @@ impl Stage for Similarity {
         emit.rows(RecordBatch::try_new(Self::schema().expect("schema"), cols)?)
     }
 
-    fn finish(cfg: &Config, ctx: &Context, mut agg: Aggregator) -> crate::engine::Result<Outputs> {
+    fn finish(
+        cfg: &Config,
+        ctx: &Context,
+        mut agg: Aggregator,
+    ) -> wildstat_engine::Result<Outputs> {
         let rows = agg.rows(cfg.aggregate, cfg.bootstrap, ctx.seed);
         let settings = tables::Settings {
             refs: cfg.refs,

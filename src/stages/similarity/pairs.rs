@@ -34,7 +34,7 @@ impl std::str::FromStr for Refs {
     }
 }
 
-impl crate::engine::named::Named for Refs {
+impl wildstat_engine::named::Named for Refs {
     fn name(&self) -> String {
         match self {
             Refs::All => "all".into(),

@@ -23,7 +23,7 @@ pub struct Settings {
     /// Duplicate responses dropped.
     pub duplicates: u64,
     /// Reader counts.
-    pub stats: crate::engine::stage::ReadStats,
+    pub stats: wildstat_engine::stage::ReadStats,
     /// Whether every assistant turn was read (rows count turns then).
     pub all_turns: bool,
     /// Number of models.

@@ -21,8 +21,8 @@ use wildstat_judge::style::token_len;
 use wildstat_reader::Response;
 use wildstat_style::{count, StyleCounts};
 
-use crate::engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
-use tables::{element_names, merge_into, pf_table, tidy, ModelStyle, Styles};
+use tables::{element_names, pf_table, tidy, ModelStyle, Styles};
+use wildstat_engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
 
 /// The style stage's options.
 #[derive(Debug, Clone, Default, PartialEq, clap::Args, Serialize, Deserialize)]
@@ -42,7 +42,7 @@ pub struct Config {
 }
 
 impl StageConfig for Config {
-    fn validate(&self) -> crate::engine::Result<()> {
+    fn validate(&self) -> wildstat_engine::Result<()> {
         for spec in &self.pf {
             if !matches!(spec.split_once(':'), Some((a, b)) if !a.is_empty() && !b.is_empty()) {
                 bail!("--pf {spec:?}: expected A:B (two model names)");
@@ -55,9 +55,9 @@ impl StageConfig for Config {
 /// Per-response figures beyond the elements and `len`.
 const EXTRA: [&str; 4] = ["words", "lines", "code_blocks", "list_depth"];
 
-impl Accumulator for Styles {
+impl Accumulator for ModelStyle {
     fn merge(&mut self, other: Self) {
-        merge_into(self, &other);
+        ModelStyle::merge(self, &other);
     }
 }
 
@@ -75,7 +75,7 @@ impl Stage for Style {
     type Config = Config;
     type Acc = Styles;
 
-    fn prepare(cfg: &Config, _: &Context) -> crate::engine::Result<Self> {
+    fn prepare(cfg: &Config, _: &Context) -> wildstat_engine::Result<Self> {
         Ok(Style {
             token_len: cfg.token_len,
             schema: Self::row_schema(cfg).expect("schema"),
@@ -112,7 +112,7 @@ impl Stage for Style {
         &self,
         batch: Vec<Response>,
         emit: &mut Emit<'_, Styles>,
-    ) -> crate::engine::Result<()> {
+    ) -> wildstat_engine::Result<()> {
         let counts: Vec<StyleCounts> = batch.par_iter().map(|r| count(&r.text)).collect();
         let tokens: Option<Vec<u64>> = self
             .token_len
@@ -155,7 +155,7 @@ impl Stage for Style {
         emit.rows(RecordBatch::try_new(self.schema.clone(), cols)?)
     }
 
-    fn finish(cfg: &Config, _: &Context, styles: Styles) -> crate::engine::Result<Outputs> {
+    fn finish(cfg: &Config, _: &Context, styles: Styles) -> wildstat_engine::Result<Outputs> {
         if styles.is_empty() {
             bail!("style: no responses selected");
         }

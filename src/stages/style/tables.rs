@@ -108,13 +108,6 @@ impl From<Flat> for ModelStyle {
 /// Per-model aggregates keyed by model name (sorted).
 pub type Styles = BTreeMap<String, ModelStyle>;
 
-/// Merges `part` into `into`.
-pub fn merge_into(into: &mut Styles, part: &Styles) {
-    for (m, s) in part {
-        into.entry(m.clone()).or_default().merge(s);
-    }
-}
-
 /// A proportional frequency PF(a||b) of element `i`: count ratio when both
 /// models have as many responses, else the ratio of per-response rates.
 /// `None` for 0/0; `Some(inf)` for x/0.

@@ -10,10 +10,10 @@
 //!   buffers of the row groups being decoded and the row group of the row
 //!   output being encoded.
 //! - `held`: what a stage keeps across batches and what grows with the
-//!   corpus ([`crate::engine::Stage::held_bytes`]): the accumulator and any
+//!   corpus ([`crate::Stage::held_bytes`]): the accumulator and any
 //!   corpus-wide cache (the hook for the metrics crate's word cache).
 //! - `batch`: the peak of processing one batch
-//!   ([`crate::engine::Stage::batch_bytes`]): its text, prepared tokens,
+//!   ([`crate::Stage::batch_bytes`]): its text, prepared tokens,
 //!   scores and the row columns it emits.
 
 use std::path::Path;

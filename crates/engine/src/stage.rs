@@ -53,7 +53,7 @@ pub trait StageConfig:
         Ok(())
     }
     /// The memory budget (MiB) for conversation-split batches; `None` for
-    /// the machine-derived default ([`crate::engine::memory::Budget`]).
+    /// the machine-derived default ([`crate::memory::Budget`]).
     fn memory_mib(&self) -> Option<u64> {
         Some(4096)
     }
@@ -81,6 +81,15 @@ pub fn clap_default<T: clap::Args>() -> T {
 pub trait Accumulator: Serialize + DeserializeOwned + Send {
     /// Folds `other` into `self`.
     fn merge(&mut self, other: Self);
+}
+
+/// Per-name accumulators (e.g. one per model) merge key by key.
+impl<V: Accumulator + Default> Accumulator for std::collections::BTreeMap<String, V> {
+    fn merge(&mut self, other: Self) {
+        for (k, v) in other {
+            self.entry(k).or_default().merge(v);
+        }
+    }
 }
 
 /// Reader counts of the input, as stages print them and parts record them.
@@ -152,7 +161,19 @@ pub struct Emit<'a, A> {
     pub batches: usize,
 }
 
-impl<A> Emit<'_, A> {
+impl<'a, A> Emit<'a, A> {
+    /// An emit with no row output, one batch of one, for running a stage's
+    /// `process` outside the executor (unit tests of accumulators).
+    pub fn detached(acc: &'a mut A, progress: &'a Progress) -> Self {
+        Emit {
+            acc,
+            rows: None,
+            progress,
+            batch: 0,
+            batches: 1,
+        }
+    }
+
     /// Appends a batch of rows to the stage's Parquet output, in order.
     pub fn rows(&mut self, batch: RecordBatch) -> Result<()> {
         match &mut self.rows {
