@@ -52,10 +52,14 @@ pub struct Config {
     /// 100000).
     #[arg(long, default_value_t = 5, value_name = "K", value_parser = range_usize(0, 100_000))]
     pub top: usize,
-    /// Memory budget for response text held at once, in MiB (1 to
-    /// 1048576); the corpus is read in conversation-id ranges that fit.
-    #[arg(long, default_value_t = 4096, value_name = "MIB", value_parser = crate::engine::named::range(1, 1 << 20))]
-    pub memory: u64,
+    /// Memory budget of the whole process, in MiB (1 to 1048576; default:
+    /// half of MemAvailable, 512 MiB to 64 GiB, printed unless -q). Batches
+    /// are conversation-id ranges sized to fit; a local run whose selected
+    /// input does not fit first spills it (with its run ids) into
+    /// conversation-id buckets in OUT's temporary folder (removed at the
+    /// end).
+    #[arg(long, value_name = "MIB", value_parser = crate::engine::named::range(1, 1 << 20))]
+    pub memory: Option<u64>,
 }
 
 impl Default for Config {
@@ -111,7 +115,7 @@ impl StageConfig for Config {
         self.gold.iter_mut().collect()
     }
     fn memory_mib(&self) -> Option<u64> {
-        Some(self.memory)
+        self.memory
     }
     fn adjust(&self, files: &mut [InputFile]) -> crate::engine::Result<()> {
         let from = self.run_from()?;
@@ -127,11 +131,28 @@ impl StageConfig for Config {
 pub struct AgreementAcc {
     records: Vec<PromptRecord>,
     duplicates: u64,
+    /// Heap bytes of the records' strings and lists (kept as they are
+    /// added; the memory budget's `held`).
+    #[serde(skip)]
+    record_bytes: u64,
+}
+
+impl AgreementAcc {
+    fn extend(&mut self, records: Vec<PromptRecord>) {
+        self.record_bytes += records.iter().map(PromptRecord::heap_bytes).sum::<u64>();
+        self.records.extend(records);
+    }
+
+    /// Heap bytes held: the records (their vector's capacity and what each
+    /// owns).
+    fn heap_bytes(&self) -> u64 {
+        (self.records.capacity() * std::mem::size_of::<PromptRecord>()) as u64 + self.record_bytes
+    }
 }
 
 impl Accumulator for AgreementAcc {
     fn merge(&mut self, o: Self) {
-        self.records.extend(o.records);
+        self.extend(o.records);
         self.duplicates += o.duplicates;
     }
 }
@@ -168,6 +189,24 @@ impl Stage for Agreement {
         AgreementAcc::default()
     }
 
+    const SPILL: bool = true;
+    const SPILL_RUNS: bool = true;
+
+    /// A batch holds its responses (text, plus about 200 bytes each: the
+    /// response, its id and run strings), the sort's and grouping's
+    /// vectors, one record per prompt (counted as one per response), and
+    /// per thread one prompt's prepared runs (the text again at most).
+    fn batch_bytes(&self, text_bytes: u64, responses: u64) -> u64 {
+        text_bytes
+            .saturating_mul(2)
+            .saturating_add(responses.saturating_mul(200 + 250))
+    }
+
+    /// The records and the Porter preparer's corpus-wide caches.
+    fn held_bytes(&self, acc: &AgreementAcc) -> u64 {
+        acc.heap_bytes() + self.preparer.cache_bytes() as u64
+    }
+
     fn process(
         &self,
         batch: Vec<Response>,
@@ -176,7 +215,7 @@ impl Stage for Agreement {
         let progress = emit.progress;
         let (records, duplicates) =
             prompt_records(batch, &self.opts, &self.preparer, &|k| progress.add(k, 0));
-        emit.acc.records.extend(records);
+        emit.acc.extend(records);
         emit.acc.duplicates += duplicates;
         Ok(())
     }

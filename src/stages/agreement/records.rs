@@ -57,6 +57,22 @@ impl PromptRecord {
     pub fn multi(&self) -> bool {
         self.runs.len() >= 2
     }
+
+    /// Heap bytes this record owns (its strings and lists, each with about
+    /// 16 bytes of allocator header), besides its own size.
+    pub fn heap_bytes(&self) -> u64 {
+        let string = |s: &String| {
+            if s.capacity() == 0 {
+                0
+            } else {
+                s.capacity() + 16
+            }
+        };
+        let runs: usize = self.runs.iter().map(string).sum::<usize>()
+            + self.runs.capacity() * std::mem::size_of::<String>()
+            + 16;
+        (string(&self.model) + string(&self.hash) + runs + self.correct.capacity() + 16) as u64
+    }
 }
 
 /// The parsed answer of `text`: the first capture group of the first match
