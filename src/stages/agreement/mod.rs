@@ -25,7 +25,7 @@ use wildstat_reader::{InputFile, Response, RunFrom};
 
 use crate::engine::named::range_usize;
 use crate::engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
-use records::{prompt_records, read_gold, sort_records, tables, Options, PromptRecord, Settings};
+use records::{prompt_records, read_gold, tables, Options, Prompts, Settings};
 
 /// The agreement stage's options.
 #[derive(Debug, Clone, PartialEq, clap::Args, Serialize, Deserialize)]
@@ -126,33 +126,24 @@ impl StageConfig for Config {
     }
 }
 
-/// The agreement stage's partial result: one record per prompt.
+/// The agreement stage's partial result: one compact record per prompt.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct AgreementAcc {
-    records: Vec<PromptRecord>,
+    records: Prompts,
     duplicates: u64,
-    /// Heap bytes of the records' strings and lists (kept as they are
-    /// added; the memory budget's `held`).
-    #[serde(skip)]
-    record_bytes: u64,
-}
-
-impl AgreementAcc {
-    fn extend(&mut self, records: Vec<PromptRecord>) {
-        self.record_bytes += records.iter().map(PromptRecord::heap_bytes).sum::<u64>();
-        self.records.extend(records);
-    }
-
-    /// Heap bytes held: the records (their vector's capacity and what each
-    /// owns).
-    fn heap_bytes(&self) -> u64 {
-        (self.records.capacity() * std::mem::size_of::<PromptRecord>()) as u64 + self.record_bytes
-    }
+    /// Set when the records overflowed their 32-bit indices in a merge
+    /// (which cannot fail; reported at finish).
+    overflow: Option<String>,
 }
 
 impl Accumulator for AgreementAcc {
     fn merge(&mut self, o: Self) {
-        self.extend(o.records);
+        if let Err(e) = self.records.append(o.records) {
+            self.overflow.get_or_insert(e);
+        }
+        if let Some(e) = o.overflow {
+            self.overflow.get_or_insert(e);
+        }
         self.duplicates += o.duplicates;
     }
 }
@@ -204,7 +195,7 @@ impl Stage for Agreement {
 
     /// The records and the Porter preparer's corpus-wide caches.
     fn held_bytes(&self, acc: &AgreementAcc) -> u64 {
-        acc.heap_bytes() + self.preparer.cache_bytes() as u64
+        acc.records.heap_bytes() + self.preparer.cache_bytes() as u64
     }
 
     fn process(
@@ -215,7 +206,9 @@ impl Stage for Agreement {
         let progress = emit.progress;
         let (records, duplicates) =
             prompt_records(batch, &self.opts, &self.preparer, &|k| progress.add(k, 0));
-        emit.acc.extend(records);
+        for r in records {
+            emit.acc.records.push(r).map_err(anyhow::Error::msg)?;
+        }
         emit.acc.duplicates += duplicates;
         Ok(())
     }
@@ -225,10 +218,13 @@ impl Stage for Agreement {
         ctx: &Context,
         mut acc: AgreementAcc,
     ) -> crate::engine::Result<Outputs> {
-        sort_records(&mut acc.records);
+        if let Some(e) = acc.overflow {
+            bail!("{e}");
+        }
+        acc.records.sort();
         if !acc.records.iter().any(|r| r.multi()) {
             let models: std::collections::BTreeSet<&str> =
-                acc.records.iter().map(|r| r.model.as_str()).collect();
+                acc.records.iter().map(|r| r.model).collect();
             bail!(
                 "agreement: no prompt has two or more runs ({} prompts of {} models seen); check --run-column / --run-from",
                 acc.records.len(),
