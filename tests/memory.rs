@@ -1,7 +1,9 @@
 //! `--memory`: the default budget is derived from the machine and printed,
-//! and a local similarity run whose selection does not fit spills it into
-//! conversation-id buckets, processes them bucket by bucket, writes the
-//! same bytes as an in-memory run and removes its spill.
+//! and a local similarity or agreement run whose selection does not fit
+//! spills it into conversation-id buckets, processes them bucket by bucket,
+//! writes the same bytes as an in-memory run and removes its spill; a
+//! spilled similarity run writes the bytes the aggregator before the
+//! compact per-conversation values wrote.
 
 mod common;
 
@@ -172,4 +174,165 @@ fn the_default_budget_is_derived_from_the_machine_and_printed() {
         "2",
     );
     assert!(!err.contains("memory budget"), "{err}");
+}
+
+/// `case/file -> sha256` of the outputs the binary before the compact
+/// aggregator wrote (`similarity --memory 4096`) on `synth --conversations
+/// 1500 --row-group-rows 200`.
+fn old_digests() -> std::collections::BTreeMap<String, String> {
+    include_str!("fixtures/digests/memory-synth-1500.txt")
+        .lines()
+        .filter_map(|l| {
+            let (h, f) = l.split_once("  ")?;
+            Some((f.to_string(), h.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn a_spilled_run_with_the_compact_aggregator_writes_the_old_bytes() {
+    use sha2::{Digest, Sha256};
+    let dir = tempdir("memory-old-bytes");
+    let corpus = dir.join("corpus");
+    let c = corpus.to_str().unwrap();
+    ok([
+        "synth",
+        "--out",
+        c,
+        "--conversations",
+        "1500",
+        "--row-group-rows",
+        "200",
+    ]);
+    let want = old_digests();
+    let mut got = std::collections::BTreeMap::new();
+    for (refs, how) in [("1", "honest"), ("all", "honest"), ("all", "paper")] {
+        let case = format!("refs-{refs}-{how}");
+        let out = dir.join(&case);
+        let err = run(
+            &[
+                "similarity",
+                c,
+                "--refs",
+                refs,
+                "--aggregate",
+                how,
+                "--memory",
+                "1",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            "2",
+        );
+        assert!(err.contains("spilling it into "), "{err}");
+        for (name, bytes) in outputs(&out) {
+            got.insert(
+                format!("{case}/{name}"),
+                format!("{:x}", Sha256::digest(&bytes)),
+            );
+        }
+    }
+    assert_eq!(got, want);
+}
+
+/// Runs `agreement` on `input` with the answer regex and `extra`.
+fn agreement(input: &Path, out: &Path, extra: &[&str], threads: &str) -> String {
+    let mut args = vec![
+        "agreement",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--answer-regex",
+        r"Answer: (\d+)",
+    ];
+    args.extend_from_slice(extra);
+    run(&args, threads)
+}
+
+fn spilled_buckets(err: &str) -> usize {
+    err.split("spilling it into ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no spill: {err}"))
+}
+
+#[test]
+fn a_spilled_agreement_run_writes_the_bytes_of_an_in_memory_run() {
+    let dir = tempdir("memory-agreement");
+    let corpus = dir.join("corpus");
+    let c = corpus.to_str().unwrap();
+    ok([
+        "synth",
+        "--out",
+        c,
+        "--runs",
+        "4",
+        "--conversations",
+        "1500",
+        "--row-group-rows",
+        "300",
+    ]);
+    // A second copy of one model's file, read after the first: every one of
+    // its responses is a duplicate (prompt, run), and the first one read
+    // must be the one kept in memory and spilled alike.
+    let copy = corpus.join("det-1x.parquet");
+    std::fs::copy(corpus.join("det-1.parquet"), &copy).unwrap();
+    let gold = corpus.join("gold.tsv");
+    let g = gold.to_str().unwrap();
+    let mem = dir.join("mem");
+    let err = agreement(&corpus, &mem, &["--gold", g, "--memory", "4096"], "2");
+    assert!(
+        err.contains("agreement: memory budget 4096 MiB (--memory)"),
+        "{err}"
+    );
+    assert!(!err.contains("spilling"), "{err}");
+    let table = std::fs::read_to_string(mem.join("table.md")).unwrap();
+    assert!(
+        table.contains("6000 duplicate (prompt, run) responses dropped"),
+        "{table}"
+    );
+    for threads in ["1", "2"] {
+        let spill = dir.join(format!("spill-{threads}"));
+        let err = agreement(&corpus, &spill, &["--gold", g, "--memory", "1"], threads);
+        assert!(spilled_buckets(&err) >= 4, "{err}");
+        assert_eq!(outputs(&spill), outputs(&mem), "{threads} threads");
+        assert_eq!(leftovers(&spill), Vec::<String>::new());
+    }
+    let names: Vec<String> = outputs(&mem).into_iter().map(|(n, _)| n).collect();
+    assert!(names.contains(&"runs.csv".to_string()), "{names:?}");
+
+    // Runs from file names: the spill keeps the file's run id, not the
+    // bucket's name. Runs run-a and run-b of det-0 and det-1, each a copy
+    // of the model's file (the four runs of a prompt inside one file become
+    // duplicates of that file's run).
+    let files = dir.join("files");
+    for model in ["det-0", "det-1"] {
+        std::fs::create_dir_all(files.join(model)).unwrap();
+        for run in ["run-a", "run-b"] {
+            std::fs::copy(
+                corpus.join(format!("{model}.parquet")),
+                files.join(model).join(format!("{run}.parquet")),
+            )
+            .unwrap();
+        }
+    }
+    let by_file = ["--run-from", "file"];
+    let mem = dir.join("files-mem");
+    let mut args = by_file.to_vec();
+    args.extend(["--memory", "4096"]);
+    agreement(&files, &mem, &args, "2");
+    let spill = dir.join("files-spill");
+    let mut args = by_file.to_vec();
+    args.extend(["--memory", "1"]);
+    let err = agreement(&files, &spill, &args, "2");
+    assert!(spilled_buckets(&err) >= 2, "{err}");
+    assert_eq!(outputs(&spill), outputs(&mem));
+    let table = std::fs::read_to_string(mem.join("table.md")).unwrap();
+    assert!(table.contains("| det-0 |    1500 |"), "{table}");
+    assert!(table.contains("| det-1 |    1500 |"), "{table}");
+    assert!(
+        table.contains("18000 duplicate (prompt, run) responses dropped"),
+        "{table}"
+    );
 }

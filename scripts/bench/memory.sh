@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
-# Benchmark (not a test) of `similarity --memory MIB`: the peak resident set
-# of the whole process next to the budget, and the out-of-core timing.
+# Benchmark (not a test) of `--memory MIB`: the peak resident set of the
+# whole process next to the budget, for similarity and agreement, on 1x, 2x
+# and 4x of a synthetic corpus, and the out-of-core timing.
 #
-# 1. Writes a synthetic corpus with `wildstat synth` (N conversations of 5
-#    models; the default N = 100000 needs about 2 GB in memory, several
-#    times 256 MiB) and runs `similarity --refs 5` on it with --memory 256,
-#    1024 and 4096, printing peak RSS (/usr/bin/time -v) next to the budget,
-#    whether the run spilled, and whether pairs and tables are identical
-#    to the --memory 4096 run.
-# 2. Runs the same with --memory 256 (out of core: spill, then bucket by
-#    bucket) on corpora of 1x, 2x and 4x N conversations and prints seconds
-#    per million pairs (wall and CPU) at each.
+# 1. similarity --refs 5 on `wildstat synth` corpora of N, 2N and 4N
+#    conversations (5 models; the default N = 100000 needs about 1.8 GB in
+#    memory, several times 256 MiB): first --memory 4096 on 1x (in memory,
+#    the reference bytes), then every budget of BUDGETS on every size.
+# 2. agreement --answer-regex on `wildstat synth --runs 4 --run-models 3`
+#    corpora of A, 2A and 4A conversations (A = N / 2 by default: 600,000
+#    responses at 1x), the same budgets.
 #
-# Every line carries the load average: timings on a shared machine are
-# noisy, CPU seconds (user + sys) less so.
-# usage: scripts/bench/memory.sh [N] [BUDGETS] [OOC_BUDGET]
-#   defaults: N = 100000, BUDGETS = "256 1024 4096", OOC_BUDGET = 256
+# Each line: budget, corpus size, peak RSS (/usr/bin/time -v) and its ratio
+# to the budget, wall and CPU (user + sys) seconds, pairs or prompts,
+# seconds per million of them, whether the run spilled, the load average
+# (timings on a shared machine are noisy, CPU seconds less so), and whether
+# the outputs are identical to the first run on the same corpus (the 4096
+# run for 1x similarity; the first budget otherwise).
+# usage: scripts/bench/memory.sh [N] [BUDGETS] [SIZES] [A]
+#   defaults: N = 100000, BUDGETS = "256 512 1024", SIZES = "1 2 4", A = N / 2
+#   (A = 0 skips agreement)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-100000}
-budgets=${2:-256 1024 4096}
-ooc=${3:-256}
+budgets=${2:-256 512 1024}
+sizes=${3:-1 2 4}
+an=${4:-$((n / 2))}
 cargo build --release -q
 bin=$PWD/target/release/wildstat
 work=$(mktemp -d)
@@ -28,58 +33,68 @@ trap 'rm -rf "$work"' EXIT
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), MemAvailable $(awk '/MemAvailable/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo)"
 
-synth() { # conversations dir
-    "$bin" synth --out "$2" --conversations "$1" --row-group-rows 4096 >/dev/null 2>&1
-}
-
-# run LABEL CORPUS BUDGET: one similarity run; prints a tab-separated line
-# budget, peak RSS, wall, cpu, pairs, spilled, load.
+# run STAGE LABEL CORPUS BUDGET [ARGS...]: one run; prints a tab-separated
+# line budget, peak RSS, wall, cpu, count, spilled, load.
 run() {
-    local out=$work/out-$1
-    local log=$work/log-$1
-    /usr/bin/time -v "$bin" similarity "$2" --out "$out" --memory "$3" --force \
+    local stage=$1 label=$2 corpus=$3 budget=$4
+    shift 4
+    local out=$work/out-$label
+    local log=$work/log-$label
+    /usr/bin/time -v "$bin" "$stage" "$corpus" --out "$out" --memory "$budget" --force "$@" \
         >/dev/null 2>"$log"
-    local rss wall user sys pairs spilled
+    local rss wall user sys count spilled
     rss=$(awk -F': ' '/Maximum resident set size/ { printf "%d", $2 / 1024 }' "$log")
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$log")
     user=$(awk -F': ' '/User time/ { print $2 }' "$log")
     sys=$(awk -F': ' '/System time/ { print $2 }' "$log")
-    pairs=$(tr '\r' '\n' <"$log" | sed -n 's/^similarity: \([0-9]*\) pairs over.*/\1/p' | tail -1)
+    count=$(tr '\r' '\n' <"$log" | sed -n "s/^$stage: \([0-9]*\) \(pairs\|prompts\) .*/\1/p" | tail -1)
     spilled=$(tr '\r' '\n' <"$log" | sed -n 's/.*spilling it into \([0-9]*\) conversation-id buckets.*/\1 buckets/p' | tail -1)
-    echo "$3	$rss	$wall	$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')	$pairs	${spilled:-no (in memory)}	$(load)"
+    echo "$budget	$rss	$wall	$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')	$count	${spilled:-no (in memory)}	$(load)"
 }
 
 same() { # dir-a dir-b
-    for f in pairs.parquet table.md table.csv table.json table.tex; do
+    local f
+    for f in "$1"/*; do
+        f=$(basename "$f")
+        [ "$f" = wildstat.json ] && continue
         cmp -s "$1/$f" "$2/$f" || { echo "DIFFERS ($f)"; return; }
     done
     echo identical
 }
 
-synth "$n" "$work/c1"
-echo "corpus 1x: $n conversations, $(find "$work/c1" -name '*.parquet' | wc -l) files, $(du -sh "$work/c1" | cut -f1) of Parquet"
-echo
-echo "## Peak RSS against the budget (similarity --refs 5, $n conversations)"
-printf 'budget_mib\tpeak_rss_mib\trss/budget\twall_s\tcpu_s\tpairs\tspilled\tload\tsame as 4096\n'
-ref=""
-for b in 4096 $budgets; do
-    [ "$b" = 4096 ] && [ -n "$ref" ] && continue
-    line=$(run "b$b" "$work/c1" "$b")
-    rss=$(echo "$line" | cut -f2)
-    ratio=$(awk -v r="$rss" -v b="$b" 'BEGIN { printf "%.2f", r / b }')
-    [ -z "$ref" ] && ref=$work/out-b$b
-    echo "$line" | awk -F'\t' -v r="$ratio" -v s="$(same "$ref" "$work/out-b$b")" \
-        'BEGIN { OFS = "\t" } { print $1, $2, r, $3, $4, $5, $6, $7, s }'
-done
+# bench STAGE NAME CONVERSATIONS SYNTH_ARGS STAGE_ARGS: the budgets on 1x,
+# 2x, 4x (SIZES) of a synth corpus.
+bench() {
+    local stage=$1 name=$2 base=$3 synth_args=$4 stage_args=$5
+    printf 'budget_mib\tcorpus\tconversations\tpeak_rss_mib\trss/budget\twall_s\tcpu_s\t%s\twall_s_per_M\tcpu_s_per_M\tspilled\tload\tsame\n' \
+        "$([ "$stage" = similarity ] && echo pairs || echo prompts)"
+    local k b c line ref
+    for k in $sizes; do
+        c=$work/$name$k
+        # shellcheck disable=SC2086
+        "$bin" synth --out "$c" --conversations $((base * k)) --row-group-rows 4096 $synth_args >/dev/null 2>&1
+        ref=""
+        local list=$budgets
+        [ "$stage" = similarity ] && [ "$k" = "$(echo $sizes | cut -d' ' -f1)" ] && list="4096 $budgets"
+        for b in $list; do
+            # shellcheck disable=SC2086
+            line=$(run "$stage" "$name$k-$b" "$c" "$b" $stage_args)
+            local s=-
+            if [ -z "$ref" ]; then ref=$work/out-$name$k-$b; else s=$(same "$ref" "$work/out-$name$k-$b"); fi
+            echo "$line" | awk -F'\t' -v k="$k" -v c=$((base * k)) -v s="$s" 'BEGIN { OFS = "\t" } {
+                printf "%s\t%dx\t%d\t%s\t%.2f\t%s\t%s\t%s\t%.2f\t%.2f\t%s\t%s\t%s\n",
+                    $1, k, c, $2, $2 / $1, $3, $4, $5, $3 / ($5 / 1e6), $4 / ($5 / 1e6), $6, $7, s }'
+            [ "$work/out-$name$k-$b" = "$ref" ] || rm -rf "$work/out-$name$k-$b"
+        done
+        rm -rf "$c" "$ref"
+    done
+}
 
 echo
-echo "## Out of core (--memory $ooc): 1x, 2x, 4x of the corpus"
-printf 'corpus\tconversations\tpeak_rss_mib\twall_s\tcpu_s\tpairs\twall_s_per_M_pairs\tcpu_s_per_M_pairs\tspilled\tload\n'
-for k in 1 2 4; do
-    [ "$k" = 1 ] || synth $((n * k)) "$work/c$k"
-    line=$(run "ooc$k" "$work/c$k" "$ooc")
-    echo "$line" | awk -F'\t' -v k="$k" -v c=$((n * k)) 'BEGIN { OFS = "\t" } {
-        printf "%dx\t%d\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t%s\t%s\n", k, c, $2, $3, $4, $5, $3 / ($5 / 1e6), $4 / ($5 / 1e6), $6, $7 }'
-    rm -rf "$work/out-ooc$k"
-    [ "$k" = 1 ] || rm -rf "$work/c$k"
-done
+echo "## similarity --refs 5: peak RSS against the budget, 1x/2x/4x of $n conversations (5 models)"
+bench similarity sim "$n" "" ""
+if [ "$an" -gt 0 ]; then
+    echo
+    echo "## agreement: peak RSS against the budget, 1x/2x/4x of $an conversations (3 models x 4 runs)"
+    bench agreement agr "$an" "--runs 4 --run-models 3" "--answer-regex Answer:.(\d+)"
+fi

@@ -353,7 +353,14 @@ fn budgeted<S: Stage>(
     }
     let (rows, _) = share.inputs.totals(&share.inputs.units);
     let progress = Progress::new(&format!("{} spill", S::NAME), "rows", rows, quiet);
-    let spill = Spill::write(&share.inputs, &bounds, dir, allowance, &progress)?;
+    let spill = Spill::write(
+        &share.inputs,
+        &bounds,
+        dir,
+        allowance,
+        S::SPILL_RUNS,
+        &progress,
+    )?;
     let cost = |stage: &S, r: std::ops::Range<usize>| {
         let (t, n) = spill.buckets[r]
             .iter()

@@ -123,15 +123,23 @@ struct Bucket {
     totals: BucketTotals,
 }
 
-fn schema() -> Arc<Schema> {
-    Arc::new(Schema::new(vec![
+/// The bucket schema; with `runs`, a spill's, which adds the run id.
+fn schema(runs: bool) -> Arc<Schema> {
+    let mut fields = vec![
         Field::new("conversation_hash", DataType::Utf8, false),
         Field::new("model", DataType::Utf8, false),
         Field::new("turn", DataType::UInt32, false),
         Field::new("language", DataType::Utf8, true),
         Field::new("text", DataType::Utf8, false),
-    ]))
+    ];
+    if runs {
+        fields.push(Field::new(SPILL_RUN_COLUMN, DataType::Utf8, true));
+    }
+    Arc::new(Schema::new(fields))
 }
+
+/// The run id column of a spill that keeps runs.
+const SPILL_RUN_COLUMN: &str = "run";
 
 impl Bucket {
     fn new(writer: ArrowWriter<std::fs::File>) -> Self {
@@ -160,7 +168,7 @@ impl Bucket {
         }
         let rows = std::mem::take(&mut self.rows);
         self.text = 0;
-        let cols: Vec<ArrayRef> = vec![
+        let mut cols: Vec<ArrayRef> = vec![
             Arc::new(StringArray::from_iter_values(
                 rows.iter().map(|r| r.conversation_hash.as_str()),
             )),
@@ -175,6 +183,11 @@ impl Bucket {
                 rows.iter().map(|r| r.text.as_str()),
             )),
         ];
+        if schema.fields().len() > cols.len() {
+            cols.push(Arc::new(StringArray::from_iter(
+                rows.iter().map(|r| r.run.as_deref()),
+            )));
+        }
         drop(rows);
         let batch = RecordBatch::try_new(schema.clone(), cols)?;
         self.writer.write(&batch)?;
@@ -188,16 +201,17 @@ impl Bucket {
 /// The one pass that partitions and spills share: reads every unit of
 /// `inputs` (windows of units in parallel, in unit order) and appends each
 /// selected response to the bucket of its conversation id's range of
-/// `bounds`, so every bucket holds its responses in read order. Returns the
-/// reader counts and what each bucket received.
+/// `bounds`, so every bucket holds its responses in read order (with their
+/// run ids when `schema` has the run column). Returns the reader counts
+/// and what each bucket received.
 fn bucketize(
     inputs: &Inputs,
     bounds: &[String],
     writers: Vec<ArrowWriter<std::fs::File>>,
+    schema: Arc<Schema>,
     limits: Limits,
     progress: &Progress,
 ) -> Result<(UnitStats, Vec<BucketTotals>)> {
-    let schema = schema();
     let mut files: Vec<Bucket> = writers.into_iter().map(Bucket::new).collect();
     let mut stats = UnitStats::default();
     let window = rayon::current_num_threads().max(1) * 4;
@@ -235,6 +249,7 @@ fn bucketize(
 /// clears).
 pub struct Spill {
     dir: PathBuf,
+    runs: bool,
     /// What each bucket holds, in bucket (conversation-id) order.
     pub buckets: Vec<BucketTotals>,
     /// Reader counts of the spill pass (the whole selected input).
@@ -271,22 +286,26 @@ fn spill_writer(path: &Path, schema: Arc<Schema>) -> Result<ArrowWriter<std::fs:
 impl Spill {
     /// Spills the selected responses of `inputs` into `bounds.len() + 1`
     /// buckets under `dir` (created, and removed again on error), with
-    /// about `buffer_bytes` buffered over all buckets at once.
+    /// about `buffer_bytes` buffered over all buckets at once; with `runs`,
+    /// each response's run id too (a `run` column), which [`Spill::read`]
+    /// gives back.
     pub fn write(
         inputs: &Inputs,
         bounds: &[String],
         dir: &Path,
         buffer_bytes: u64,
+        runs: bool,
         progress: &Progress,
     ) -> Result<Spill> {
         std::fs::create_dir(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
         let mut spill = Spill {
             dir: dir.to_path_buf(),
+            runs,
             buckets: Vec::new(),
             stats: UnitStats::default(),
         };
         let n = bounds.len() + 1;
-        let schema = schema();
+        let schema = schema(runs);
         let writers = (0..n)
             .map(|i| spill_writer(&spill.bucket(i), schema.clone()))
             .collect::<Result<Vec<_>>>()?;
@@ -298,7 +317,7 @@ impl Spill {
             text_bytes: per,
             row_group_bytes: per,
         };
-        let (stats, totals) = bucketize(inputs, bounds, writers, limits, progress)?;
+        let (stats, totals) = bucketize(inputs, bounds, writers, schema, limits, progress)?;
         spill.buckets = totals;
         spill.stats = stats;
         Ok(spill)
@@ -311,7 +330,8 @@ impl Spill {
 
     /// The responses of buckets `range` (those with any), in bucket order
     /// and, within a bucket, in the order they were read; `adjust` is the
-    /// stage's adjustment of opened files.
+    /// stage's adjustment of opened files, which a spill that keeps runs
+    /// replaces: its run ids come from its own column.
     pub fn read(
         &self,
         range: std::ops::Range<usize>,
@@ -327,7 +347,14 @@ impl Spill {
         }
         let sel = bucket_select(seed);
         let mut inputs = open(&paths, &sel)?;
-        adjust(&mut inputs.files)?;
+        if self.runs {
+            let from = wildstat_reader::RunFrom::Column(SPILL_RUN_COLUMN.into());
+            for f in &mut inputs.files {
+                f.set_run(&from)?;
+            }
+        } else {
+            adjust(&mut inputs.files)?;
+        }
         let parts: Vec<Vec<Response>> = inputs
             .units
             .par_iter()
@@ -390,13 +417,20 @@ pub fn write(
     let inputs = open(paths, select)?;
     let keys = scan_keys(&inputs.files, &inputs.units, &inputs.selection)?;
     let bounds = keys.boundaries(buckets);
-    let schema = schema();
+    let schema = schema(false);
     let writers = (0..buckets)
         .map(|i| parquet_writer(&dir.path(&bucket_name(i)), schema.clone(), None))
         .collect::<Result<Vec<_>>>()?;
     let (rows, _) = inputs.totals(&inputs.units);
     let progress = Progress::new("partition", "rows", rows, quiet);
-    let (stats, _) = bucketize(&inputs, &bounds, writers, PARTITION_LIMITS, &progress)?;
+    let (stats, _) = bucketize(
+        &inputs,
+        &bounds,
+        writers,
+        schema,
+        PARTITION_LIMITS,
+        &progress,
+    )?;
     let manifest = Manifest {
         buckets,
         models: keys.models,

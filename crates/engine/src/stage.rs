@@ -243,10 +243,13 @@ pub trait Stage: Sized + Sync {
     /// conversation-split run sizes its batches by [`Stage::batch_bytes`]
     /// and [`Stage::held_bytes`], and a local run whose selected input does
     /// not fit spills it once into conversation-id buckets (the partition
-    /// format, which keeps id, model, turn, language and text: stages that
-    /// need runs or roles keep `false`, where `--memory` counts text only
-    /// and ranges re-read the input).
+    /// format, which keeps id, model, turn, language and text, and the run
+    /// id with [`Stage::SPILL_RUNS`]: stages that need roles keep `false`,
+    /// where `--memory` counts text only and ranges re-read the input).
     const SPILL: bool = false;
+    /// Whether a spill keeps each response's run id (read back from the
+    /// spill's own column instead of [`crate::StageConfig::adjust`]).
+    const SPILL_RUNS: bool = false;
     /// The peak bytes of processing one batch of `responses` responses
     /// holding `text_bytes` bytes of text (its text, prepared tokens,
     /// scores and emitted rows), for sizing batches ([`Stage::SPILL`]).

@@ -23,7 +23,7 @@ use wildstat_metrics::meteor::MeteorContext;
 use wildstat_metrics::{Preparer, StemmerChoice};
 use wildstat_reader::{InputFile, Response, RunFrom};
 
-use records::{prompt_records, read_gold, sort_records, tables, Options, PromptRecord, Settings};
+use records::{prompt_records, read_gold, tables, Options, Prompts, Settings};
 use wildstat_engine::named::range_usize;
 use wildstat_engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
 
@@ -52,10 +52,14 @@ pub struct Config {
     /// 100000).
     #[arg(long, default_value_t = 5, value_name = "K", value_parser = range_usize(0, 100_000))]
     pub top: usize,
-    /// Memory budget for response text held at once, in MiB (1 to
-    /// 1048576); the corpus is read in conversation-id ranges that fit.
-    #[arg(long, default_value_t = 4096, value_name = "MIB", value_parser = wildstat_engine::named::range(1, 1 << 20))]
-    pub memory: u64,
+    /// Memory budget of the whole process, in MiB (1 to 1048576; default:
+    /// half of MemAvailable, 512 MiB to 64 GiB, printed unless -q). Batches
+    /// are conversation-id ranges sized to fit; a local run whose selected
+    /// input does not fit first spills it (with its run ids) into
+    /// conversation-id buckets in OUT's temporary folder (removed at the
+    /// end).
+    #[arg(long, value_name = "MIB", value_parser = wildstat_engine::named::range(1, 1 << 20))]
+    pub memory: Option<u64>,
 }
 
 impl Default for Config {
@@ -111,7 +115,7 @@ impl StageConfig for Config {
         self.gold.iter_mut().collect()
     }
     fn memory_mib(&self) -> Option<u64> {
-        Some(self.memory)
+        self.memory
     }
     fn adjust(&self, files: &mut [InputFile]) -> wildstat_engine::Result<()> {
         let from = self.run_from()?;
@@ -122,16 +126,24 @@ impl StageConfig for Config {
     }
 }
 
-/// The agreement stage's partial result: one record per prompt.
+/// The agreement stage's partial result: one compact record per prompt.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct AgreementAcc {
-    records: Vec<PromptRecord>,
+    records: Prompts,
     duplicates: u64,
+    /// Set when the records overflowed their 32-bit indices in a merge
+    /// (which cannot fail; reported at finish).
+    overflow: Option<String>,
 }
 
 impl Accumulator for AgreementAcc {
     fn merge(&mut self, o: Self) {
-        self.records.extend(o.records);
+        if let Err(e) = self.records.append(o.records) {
+            self.overflow.get_or_insert(e);
+        }
+        if let Some(e) = o.overflow {
+            self.overflow.get_or_insert(e);
+        }
         self.duplicates += o.duplicates;
     }
 }
@@ -168,6 +180,24 @@ impl Stage for Agreement {
         AgreementAcc::default()
     }
 
+    const SPILL: bool = true;
+    const SPILL_RUNS: bool = true;
+
+    /// A batch holds its responses (text, plus about 200 bytes each: the
+    /// response, its id and run strings), the sort's and grouping's
+    /// vectors, one record per prompt (counted as one per response), and
+    /// per thread one prompt's prepared runs (the text again at most).
+    fn batch_bytes(&self, text_bytes: u64, responses: u64) -> u64 {
+        text_bytes
+            .saturating_mul(2)
+            .saturating_add(responses.saturating_mul(200 + 250))
+    }
+
+    /// The records and the Porter preparer's corpus-wide caches.
+    fn held_bytes(&self, acc: &AgreementAcc) -> u64 {
+        acc.records.heap_bytes() + self.preparer.cache_bytes() as u64
+    }
+
     fn process(
         &self,
         batch: Vec<Response>,
@@ -176,7 +206,9 @@ impl Stage for Agreement {
         let progress = emit.progress;
         let (records, duplicates) =
             prompt_records(batch, &self.opts, &self.preparer, &|k| progress.add(k, 0));
-        emit.acc.records.extend(records);
+        for r in records {
+            emit.acc.records.push(r).map_err(anyhow::Error::msg)?;
+        }
         emit.acc.duplicates += duplicates;
         Ok(())
     }
@@ -186,10 +218,13 @@ impl Stage for Agreement {
         ctx: &Context,
         mut acc: AgreementAcc,
     ) -> wildstat_engine::Result<Outputs> {
-        sort_records(&mut acc.records);
+        if let Some(e) = acc.overflow {
+            bail!("{e}");
+        }
+        acc.records.sort();
         if !acc.records.iter().any(|r| r.multi()) {
             let models: std::collections::BTreeSet<&str> =
-                acc.records.iter().map(|r| r.model.as_str()).collect();
+                acc.records.iter().map(|r| r.model).collect();
             bail!(
                 "agreement: no prompt has two or more runs ({} prompts of {} models seen); check --run-column / --run-from",
                 acc.records.len(),

@@ -2,14 +2,17 @@
 //! prompt give the same output. Responses are grouped by (model,
 //! conversation_hash, turn); each group is one prompt, its responses the
 //! runs. [`prompt_records`] turns responses into one [`PromptRecord`] per
-//! prompt (the only thing a shard keeps), and [`tables`] turns the records,
-//! sorted by (model, hash, turn), into the stage's files, so a single
-//! process and a merge of any number of shards write the same bytes.
+//! prompt, which a shard keeps in the compact [`Prompts`] (the only thing
+//! it keeps), and [`tables`] turns the records, sorted by (model, hash,
+//! turn), into the stage's files, so a single process and a merge of any
+//! number of shards write the same bytes.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
 
 use rayon::prelude::*;
 use regex::Regex;
+use serde::{Deserialize, Serialize};
 use wildstat_metrics::{score, Preparer, Scratch};
 use wildstat_reader::Response;
 use wildstat_stats::bootstrap::bootstrap_means;
@@ -201,9 +204,232 @@ fn prompt_record(
     }
 }
 
-/// Sorts records into the one global order every run uses.
-pub fn sort_records(records: &mut [PromptRecord]) {
-    records.sort_by(|a, b| (&a.model, &a.hash, a.turn).cmp(&(&b.model, &b.hash, b.turn)));
+/// Values stored once and referred to by index: model names, run-id lists
+/// and per-run correctness lists repeat across prompts.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(bound(serialize = "T: Serialize", deserialize = "T: Deserialize<'de>"))]
+struct Interner<T: Hash + Eq + Clone> {
+    items: Vec<T>,
+    /// Index of each item (rebuilt after deserializing).
+    #[serde(skip)]
+    index: HashMap<T, u32>,
+}
+
+impl<T: Hash + Eq + Clone> Default for Interner<T> {
+    fn default() -> Self {
+        Interner {
+            items: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+}
+
+impl<T: Hash + Eq + Clone> Interner<T> {
+    /// The index of `v`, added when new; `None` past `u32::MAX` items.
+    fn id(&mut self, v: T) -> Option<u32> {
+        if self.index.len() != self.items.len() {
+            self.index = self
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (x.clone(), i as u32))
+                .collect();
+        }
+        if let Some(&i) = self.index.get(&v) {
+            return Some(i);
+        }
+        let i = u32::try_from(self.items.len()).ok()?;
+        self.items.push(v.clone());
+        self.index.insert(v, i);
+        Some(i)
+    }
+}
+
+/// One prompt's record with its strings and lists replaced by indices.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct Compact {
+    model: u32,
+    hash: u32,
+    turn: u32,
+    runs: u32,
+    correct: u32,
+    distinct: u32,
+    distinct_answers: u32,
+    has_gold: bool,
+    rouge_l: f64,
+    meteor: f64,
+}
+
+/// The records of a shard, compact: per prompt 48 bytes plus its
+/// conversation id's bytes and an 8-byte offset; models, run-id lists and
+/// correctness lists are stored once each ([`PromptRecord`]s take about
+/// 480 bytes per prompt with four runs). Records keep the order they were
+/// added until [`Prompts::sort`].
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Prompts {
+    models: Interner<String>,
+    runs: Interner<Vec<String>>,
+    correct: Interner<Vec<bool>>,
+    /// Every record's conversation id, concatenated.
+    hash_text: String,
+    /// End offset in `hash_text` of each record's id.
+    hash_ends: Vec<u64>,
+    rows: Vec<Compact>,
+}
+
+/// A record of [`Prompts`], borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct PromptView<'a> {
+    /// Model.
+    pub model: &'a str,
+    /// Conversation id.
+    pub hash: &'a str,
+    /// Assistant turn.
+    pub turn: u32,
+    /// Run ids, sorted.
+    pub runs: &'a [String],
+    /// Distinct raw outputs.
+    pub distinct: u32,
+    /// Mean ROUGE-L F1 over unordered run pairs (NaN with one run).
+    pub rouge_l: f64,
+    /// Mean METEOR over unordered run pairs (NaN with one run).
+    pub meteor: f64,
+    /// Distinct parsed answers; 0 without a regex.
+    pub distinct_answers: u32,
+    /// Whether the gold file has this hash.
+    pub has_gold: bool,
+    /// Per run: answer equals gold. Empty without gold.
+    pub correct: &'a [bool],
+}
+
+impl PromptView<'_> {
+    /// Whether this prompt counts (at least two runs).
+    pub fn multi(&self) -> bool {
+        self.runs.len() >= 2
+    }
+}
+
+const TOO_MANY: &str = "agreement: more than 4,294,967,295 prompts in one aggregate";
+
+impl Prompts {
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Adds a record. Fails past 4,294,967,295 records (or distinct run
+    /// lists).
+    pub fn push(&mut self, r: PromptRecord) -> Result<(), String> {
+        let hash = u32::try_from(self.hash_ends.len()).map_err(|_| TOO_MANY)?;
+        let c = Compact {
+            model: self.models.id(r.model).ok_or(TOO_MANY)?,
+            hash,
+            turn: r.turn,
+            runs: self.runs.id(r.runs).ok_or(TOO_MANY)?,
+            correct: self.correct.id(r.correct).ok_or(TOO_MANY)?,
+            distinct: r.distinct,
+            distinct_answers: r.distinct_answers,
+            has_gold: r.has_gold,
+            rouge_l: r.rouge_l,
+            meteor: r.meteor,
+        };
+        self.hash_text.push_str(&r.hash);
+        self.hash_ends.push(self.hash_text.len() as u64);
+        self.rows.push(c);
+        Ok(())
+    }
+
+    /// Appends another shard's or batch's records, after these.
+    pub fn append(&mut self, o: Prompts) -> Result<(), String> {
+        for i in 0..o.rows.len() {
+            let v = o.get(i);
+            self.push(PromptRecord {
+                model: v.model.to_string(),
+                hash: v.hash.to_string(),
+                turn: v.turn,
+                runs: v.runs.to_vec(),
+                distinct: v.distinct,
+                rouge_l: v.rouge_l,
+                meteor: v.meteor,
+                distinct_answers: v.distinct_answers,
+                has_gold: v.has_gold,
+                correct: v.correct.to_vec(),
+            })?;
+        }
+        Ok(())
+    }
+
+    fn hash(&self, i: u32) -> &str {
+        let i = i as usize;
+        let start = if i == 0 {
+            0
+        } else {
+            self.hash_ends[i - 1] as usize
+        };
+        &self.hash_text[start..self.hash_ends[i] as usize]
+    }
+
+    /// Record `i`.
+    pub fn get(&self, i: usize) -> PromptView<'_> {
+        let c = &self.rows[i];
+        PromptView {
+            model: &self.models.items[c.model as usize],
+            hash: self.hash(c.hash),
+            turn: c.turn,
+            runs: &self.runs.items[c.runs as usize],
+            distinct: c.distinct,
+            rouge_l: c.rouge_l,
+            meteor: c.meteor,
+            distinct_answers: c.distinct_answers,
+            has_gold: c.has_gold,
+            correct: &self.correct.items[c.correct as usize],
+        }
+    }
+
+    /// The records in their current order.
+    pub fn iter(&self) -> impl Iterator<Item = PromptView<'_>> {
+        (0..self.rows.len()).map(|i| self.get(i))
+    }
+
+    /// Sorts the records into the one global order every run uses: (model,
+    /// hash, turn), equal keys in the order they were added.
+    pub fn sort(&mut self) {
+        let mut rows = std::mem::take(&mut self.rows);
+        let models = &self.models.items;
+        rows.sort_by(|a, b| {
+            (&models[a.model as usize], self.hash(a.hash), a.turn).cmp(&(
+                &models[b.model as usize],
+                self.hash(b.hash),
+                b.turn,
+            ))
+        });
+        self.rows = rows;
+    }
+
+    /// The heap bytes held, from the capacities (each interned item
+    /// counted twice, for its index).
+    pub fn heap_bytes(&self) -> u64 {
+        let string = |s: &String| s.capacity() + 16;
+        let models: usize = self.models.items.iter().map(string).sum();
+        let runs: usize = self
+            .runs
+            .items
+            .iter()
+            .map(|v| v.capacity() * 24 + 16 + v.iter().map(string).sum::<usize>())
+            .sum();
+        let correct: usize = self.correct.items.iter().map(|v| v.capacity() + 16).sum();
+        let interned = 2 * (models + runs + correct)
+            + (self.models.items.len() + self.runs.items.len() + self.correct.items.len()) * 64;
+        (self.rows.capacity() * std::mem::size_of::<Compact>()
+            + self.hash_text.capacity()
+            + self.hash_ends.capacity() * 8
+            + interned) as u64
+    }
 }
 
 /// Settings echoed in the tables and needed to compute them.
@@ -258,12 +484,12 @@ fn ratio(a: u64, b: u64) -> f64 {
     }
 }
 
-fn aggregate<'a>(records: &'a [PromptRecord]) -> Vec<ModelRow<'a>> {
-    let mut rows: Vec<ModelRow<'a>> = Vec::new();
-    for r in records {
+fn aggregate(records: &Prompts) -> Vec<ModelRow<'_>> {
+    let mut rows: Vec<ModelRow<'_>> = Vec::new();
+    for r in records.iter() {
         if rows.last().is_none_or(|m| m.model != r.model) {
             rows.push(ModelRow {
-                model: &r.model,
+                model: r.model,
                 single: 0,
                 multi: 0,
                 tac_r: 0,
@@ -297,7 +523,7 @@ fn aggregate<'a>(records: &'a [PromptRecord]) -> Vec<ModelRow<'a>> {
             m.best += u64::from(ok > 0);
             m.worst += u64::from(ok == r.correct.len());
             m.per_prompt_acc.push(ok as f64 / r.correct.len() as f64);
-            for (run, &c) in r.runs.iter().zip(&r.correct) {
+            for (run, &c) in r.runs.iter().zip(r.correct) {
                 let e = m.per_run.entry(run.as_str()).or_default();
                 e.0 += 1;
                 e.1 += u64::from(c);
@@ -307,9 +533,9 @@ fn aggregate<'a>(records: &'a [PromptRecord]) -> Vec<ModelRow<'a>> {
     rows
 }
 
-/// The stage's files from records sorted by [`sort_records`]: `(name,
+/// The stage's files from records sorted by [`Prompts::sort`]: `(name,
 /// contents)` pairs, plus a one-line summary.
-pub fn tables(records: &[PromptRecord], s: &Settings) -> (Vec<(String, String)>, String) {
+pub fn tables(records: &Prompts, s: &Settings) -> (Vec<(String, String)>, String) {
     let rows = aggregate(records);
     let answers = s.answer_regex.is_some();
     let mut t =
@@ -416,22 +642,22 @@ pub fn tables(records: &[PromptRecord], s: &Settings) -> (Vec<(String, String)>,
     let mut dis = String::from(
         "model,conversation_hash,turn,runs,distinct_outputs,mean_rougeL,mean_meteor,distinct_answers\n",
     );
-    let mut by_model: BTreeMap<&str, Vec<&PromptRecord>> = BTreeMap::new();
+    let mut by_model: BTreeMap<&str, Vec<PromptView>> = BTreeMap::new();
     for r in records.iter().filter(|r| r.multi() && r.distinct > 1) {
-        by_model.entry(&r.model).or_default().push(r);
+        by_model.entry(r.model).or_default().push(r);
     }
     for (model, mut list) in by_model {
         list.sort_by(|a, b| {
             b.distinct
                 .cmp(&a.distinct)
                 .then(a.rouge_l.total_cmp(&b.rouge_l))
-                .then((&a.hash, a.turn).cmp(&(&b.hash, b.turn)))
+                .then((a.hash, a.turn).cmp(&(b.hash, b.turn)))
         });
         for r in list.into_iter().take(s.top) {
             dis.push_str(&format!(
                 "{},{},{},{},{},{},{},{}\n",
                 wildstat_stats::table::escape_csv(model),
-                wildstat_stats::table::escape_csv(&r.hash),
+                wildstat_stats::table::escape_csv(r.hash),
                 r.turn,
                 r.runs.len(),
                 r.distinct,

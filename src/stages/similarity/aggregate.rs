@@ -48,19 +48,101 @@ impl std::str::FromStr for Aggregate {
     }
 }
 
-/// One target model's values for one conversation turn.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct ConvValue {
-    hash: String,
-    turn: u32,
-    mean: [f64; 4],
-    std: [f64; 4],
+/// The conversation turns (id, turn) that values refer to, one entry per
+/// [`Aggregator::add`] call, shared by every target: the ids' bytes
+/// concatenated, so a value carries a 4-byte index instead of a string.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Keys {
+    /// Every id's bytes, concatenated.
+    text: String,
+    /// End offset in `text` of each entry.
+    ends: Vec<u64>,
+    /// The turn of each entry.
+    turns: Vec<u32>,
+}
+
+impl Keys {
+    fn len(&self) -> usize {
+        self.turns.len()
+    }
+
+    /// Appends (hash, turn) and returns its index; `None` past `u32::MAX`
+    /// entries.
+    fn push(&mut self, hash: &str, turn: u32) -> Option<u32> {
+        let i = u32::try_from(self.len()).ok()?;
+        self.text.push_str(hash);
+        self.ends.push(self.text.len() as u64);
+        self.turns.push(turn);
+        Some(i)
+    }
+
+    fn hash(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    fn append(&mut self, o: Keys) {
+        let base = self.text.len() as u64;
+        self.text.push_str(&o.text);
+        self.ends.extend(o.ends.iter().map(|e| e + base));
+        self.turns.extend(o.turns);
+    }
+
+    /// Each entry's rank in (hash, turn) order, entries with equal keys in
+    /// index order (the stable sort of the values this replaces).
+    fn ranks(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+        order.sort_by(|&a, &b| {
+            (self.hash(a as usize), self.turns[a as usize])
+                .cmp(&(self.hash(b as usize), self.turns[b as usize]))
+        });
+        let mut rank = vec![0u32; order.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        rank
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.text.capacity() + self.ends.capacity() * 8 + self.turns.capacity() * 4
+    }
+}
+
+/// One target model's per-conversation values, column by column, in the
+/// order they were added: the conversation turn (an index into [`Keys`])
+/// and, per metric, the mean over the target's reference models and (in
+/// paper mode only) their population std.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+struct Values {
+    key: Vec<u32>,
+    mean: [Vec<f64>; 4],
+    std: [Vec<f64>; 4],
+}
+
+impl Values {
+    fn heap_bytes(&self) -> usize {
+        self.key.capacity() * 4
+            + self
+                .mean
+                .iter()
+                .chain(&self.std)
+                .map(|v| v.capacity() * 8)
+                .sum::<usize>()
+    }
 }
 
 /// Accumulates scored conversations; `rows` turns them into table rows.
+///
+/// What grows with the corpus is one entry per conversation turn (its id
+/// bytes, an 8-byte offset and the turn: 44 bytes for a 32-character id)
+/// plus, per target model and conversation turn, a 4-byte index and 32
+/// bytes of means (64 with the stds paper mode needs).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Aggregator {
-    per_target: Vec<Vec<ConvValue>>,
+    keys: Keys,
+    per_target: Vec<Values>,
+    /// Whether the per-conversation stds are kept (paper mode's EMA).
+    stds: bool,
     pairs: Vec<u64>,
     matrix: Vec<Vec<[Moments; 4]>>,
     /// Planned pairs skipped because the reference model had no answer.
@@ -86,10 +168,14 @@ pub struct Row {
 }
 
 impl Aggregator {
-    /// An empty aggregator for `n` models.
-    pub fn new(n: usize) -> Self {
+    /// An empty aggregator for `n` models whose rows will be made with
+    /// `how` (paper mode keeps the per-conversation stds, honest mode does
+    /// not need them).
+    pub fn new(n: usize, how: Aggregate) -> Self {
         Aggregator {
-            per_target: vec![Vec::new(); n],
+            keys: Keys::default(),
+            per_target: vec![Values::default(); n],
+            stds: how == Aggregate::Paper,
             pairs: vec![0; n],
             matrix: (0..n)
                 .map(|_| (0..n).map(|_| Default::default()).collect())
@@ -100,9 +186,23 @@ impl Aggregator {
     }
 
     /// Adds the scored pairs of one conversation turn and the number of
-    /// planned pairs that had no reference answer.
-    pub fn add(&mut self, hash: &str, turn: u32, pairs: &[PairScore], missing: u64) {
+    /// planned pairs that had no reference answer. Fails past 4,294,967,295
+    /// conversation turns.
+    pub fn add(
+        &mut self,
+        hash: &str,
+        turn: u32,
+        pairs: &[PairScore],
+        missing: u64,
+    ) -> Result<(), String> {
         self.missing += missing;
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        let key = self
+            .keys
+            .push(hash, turn)
+            .ok_or("similarity: more than 4,294,967,295 conversation turns in one aggregate")?;
         let mut i = 0;
         while i < pairs.len() {
             let t = pairs[i].target;
@@ -111,12 +211,14 @@ impl Aggregator {
                 j += 1;
             }
             let group = &pairs[i..j];
-            let mut mean = [0.0; 4];
-            let mut std = [0.0; 4];
+            let values = &mut self.per_target[t];
+            values.key.push(key);
             for k in 0..4 {
                 let vals: Vec<f64> = group.iter().map(|p| p.metrics()[k]).collect();
-                mean[k] = numpy::mean(&vals);
-                std[k] = numpy::std(&vals, 0);
+                values.mean[k].push(numpy::mean(&vals));
+                if self.stds {
+                    values.std[k].push(numpy::std(&vals, 0));
+                }
             }
             for p in group {
                 let m = p.metrics();
@@ -125,45 +227,38 @@ impl Aggregator {
                 }
             }
             self.pairs[t] += group.len() as u64;
-            self.per_target[t].push(ConvValue {
-                hash: hash.to_string(),
-                turn,
-                mean,
-                std,
-            });
             i = j;
         }
+        Ok(())
     }
 
-    /// An estimate of the heap bytes held: the per-conversation values
-    /// (one per target and conversation turn, with its id string: the part
-    /// that grows with the corpus) and the model x model moments.
+    /// The heap bytes held, from the capacities: the conversation-turn
+    /// entries and per-target values (the part that grows with the corpus)
+    /// and the model x model moments.
     pub fn heap_bytes(&self) -> u64 {
-        // A conversation id's allocation: a 32-character hash plus the
-        // allocator's header.
-        const ID: usize = 48;
-        let values: usize = self
-            .per_target
-            .iter()
-            .map(|v| v.capacity() * (std::mem::size_of::<ConvValue>() + ID))
-            .sum();
+        let values: usize = self.per_target.iter().map(Values::heap_bytes).sum();
         let n = self.pairs.len();
         let matrix = n * n * std::mem::size_of::<[Moments; 4]>();
-        (values + matrix) as u64
+        (self.keys.heap_bytes() + values + matrix) as u64
     }
 
     /// Per-target rows, sorted by mean ROUGE-1 descending (ties by name order).
     pub fn rows(&mut self, how: Aggregate, resamples: usize, seed: u64) -> Vec<Row> {
+        // Hash order makes every result independent of batching and threads.
+        let rank = self.keys.ranks();
         let mut rows: Vec<Row> = Vec::new();
-        for (t, convs) in self.per_target.iter_mut().enumerate() {
-            if convs.is_empty() {
+        for (t, values) in self.per_target.iter().enumerate() {
+            if values.key.is_empty() {
                 continue;
             }
-            // Hash order makes every result independent of batching and threads.
-            convs.sort_by(|a, b| (&a.hash, a.turn).cmp(&(&b.hash, b.turn)));
+            let mut order: Vec<u32> = (0..values.key.len() as u32).collect();
+            // Stable: a target's values of one conversation turn keep their
+            // order.
+            order.sort_by_key(|&i| rank[values.key[i as usize] as usize]);
+            let sorted = |v: &[f64]| -> Vec<f64> { order.iter().map(|&i| v[i as usize]).collect() };
             let mut metrics = [(0.0, 0.0, None); 4];
             for (k, slot) in metrics.iter_mut().enumerate() {
-                let means: Vec<f64> = convs.iter().map(|c| c.mean[k]).collect();
+                let means = sorted(&values.mean[k]);
                 *slot = match how {
                     Aggregate::Honest => {
                         let m = Moments::from_slice(&means);
@@ -171,7 +266,7 @@ impl Aggregator {
                         (m.mean(), m.std_sample(), Some(ci))
                     }
                     Aggregate::Paper => {
-                        let stds: Vec<f64> = convs.iter().map(|c| c.std[k]).collect();
+                        let stds = sorted(&values.std[k]);
                         (ema(&means, 0.3), ema(&stds, 0.3), None)
                     }
                 };
@@ -179,7 +274,7 @@ impl Aggregator {
             rows.push(Row {
                 model: t,
                 pairs: self.pairs[t],
-                conversations: convs.len() as u64,
+                conversations: values.key.len() as u64,
                 metrics,
             });
         }
@@ -196,8 +291,16 @@ impl Aggregator {
     /// and order-free: conversation values are re-sorted when rows are made
     /// and matrix moments are exact sums.
     pub fn merge(&mut self, o: Aggregator) {
-        for (t, convs) in o.per_target.into_iter().enumerate() {
-            self.per_target[t].extend(convs);
+        let base = self.keys.len() as u32;
+        self.keys.append(o.keys);
+        for (mine, theirs) in self.per_target.iter_mut().zip(o.per_target) {
+            mine.key.extend(theirs.key.iter().map(|k| k + base));
+            for (a, b) in mine.mean.iter_mut().zip(theirs.mean) {
+                a.extend(b);
+            }
+            for (a, b) in mine.std.iter_mut().zip(theirs.std) {
+                a.extend(b);
+            }
         }
         for (t, n) in o.pairs.iter().enumerate() {
             self.pairs[t] += n;

@@ -142,6 +142,7 @@ impl Accumulator for Aggregator {
 pub struct Similarity {
     models: Vec<Arc<str>>,
     refs: Vec<Vec<usize>>,
+    aggregate: Aggregate,
     stemming: Stemming,
     wordnet: Option<Arc<WordNet>>,
     porter: Preparer,
@@ -217,6 +218,7 @@ impl Stage for Similarity {
         Ok(Similarity {
             models: ctx.models.iter().map(|m| Arc::from(m.as_str())).collect(),
             refs: plan_refs(&ctx.models, cfg.refs, ctx.seed),
+            aggregate: cfg.aggregate,
             stemming: cfg.stemmer,
             porter: metrics_preparer(first, &wordnet),
             wordnet,
@@ -224,7 +226,7 @@ impl Stage for Similarity {
     }
 
     fn empty(&self) -> Aggregator {
-        Aggregator::new(self.models.len())
+        Aggregator::new(self.models.len(), self.aggregate)
     }
 
     const SPILL: bool = true;
@@ -292,7 +294,9 @@ impl Stage for Similarity {
                     m[k].push(v);
                 }
             }
-            emit.acc.add(&c.hash, c.turn, &s.pairs, s.missing);
+            emit.acc
+                .add(&c.hash, c.turn, &s.pairs, s.missing)
+                .map_err(anyhow::Error::msg)?;
         }
         let mut cols: Vec<ArrayRef> = vec![
             Arc::new(StringArray::from_iter_values(t)),
