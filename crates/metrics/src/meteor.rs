@@ -101,6 +101,34 @@ fn py_whitespace_len(b: &[u8], i: usize) -> usize {
     }
 }
 
+/// Per byte: 0 when no Python whitespace character starts with it, 1 for
+/// ASCII whitespace, 2 for the lead bytes of the non-ASCII ones (0xC2,
+/// 0xE1, 0xE2, 0xE3), which [`py_whitespace_len`] then decides.
+static WS_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'\t'..=b'\r' | 0x1c..=0x20 => 1,
+            0xc2 | 0xe1 | 0xe2 | 0xe3 => 2,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Byte length of the Python whitespace character at `b[i]` (0 if none),
+/// by table for all but four lead bytes.
+#[inline(always)]
+fn ws_len_fast(b: &[u8], i: usize) -> usize {
+    match WS_CLASS[b[i] as usize] {
+        0 => 0,
+        1 => 1,
+        _ => py_whitespace_len(b, i),
+    }
+}
+
 impl<'a> Iterator for PySplit<'a> {
     type Item = &'a str;
 
@@ -113,13 +141,14 @@ impl<'a> Iterator for PySplit<'a> {
                 self.at = i;
                 return None;
             }
-            match py_whitespace_len(b, i) {
+            match ws_len_fast(b, i) {
                 0 => break,
                 w => i += w,
             }
         }
         let start = i;
-        while i < b.len() && py_whitespace_len(b, i) == 0 {
+        i += 1;
+        while i < b.len() && ws_len_fast(b, i) == 0 {
             i += 1;
         }
         self.at = i;
