@@ -343,12 +343,18 @@ struct Piece {
 impl Piece {
     #[inline]
     fn emit(&self, overflow: &[u32], tokens: &mut Vec<u32>, meteor: &mut MeteorBuilder) {
-        let n = self.rouge_len as usize;
-        if n <= 2 {
-            tokens.extend_from_slice(&self.rouge[..n]);
-        } else {
-            let start = self.rouge[0] as usize;
-            tokens.extend_from_slice(&overflow[start..start + n]);
+        // Pushes for the usual one or two ids (no length-generic copy).
+        match self.rouge_len as usize {
+            0 => {}
+            1 => tokens.push(self.rouge[0]),
+            2 => {
+                tokens.push(self.rouge[0]);
+                tokens.push(self.rouge[1]);
+            }
+            n => {
+                let start = self.rouge[0] as usize;
+                tokens.extend_from_slice(&overflow[start..start + n]);
+            }
         }
         if let Some(r) = &self.meteor {
             meteor.push_ref(r);
