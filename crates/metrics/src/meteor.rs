@@ -147,12 +147,36 @@ impl<'a> Iterator for PySplit<'a> {
             }
         }
         let start = i;
-        i += 1;
-        while i < b.len() && ws_len_fast(b, i) == 0 {
-            i += 1;
-        }
+        i = piece_end(b, i + 1);
         self.at = i;
         self.text.get(start..i)
+    }
+}
+
+/// The first index from `i` on where a Python whitespace character starts
+/// (or `b.len()`). Eight bytes at a time: eight bytes all in `0x21..0x80`
+/// hold no whitespace start and are skipped whole; otherwise the first
+/// byte below 0x21 or above 0x7f is looked at.
+#[inline]
+fn piece_end(b: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    loop {
+        if let Some(w) = b.get(i..i + 8) {
+            let x = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+            // High bit of each byte below 0x21 (the lowest flagged byte
+            // is exact: borrows only start at such a byte) or above 0x7f.
+            let m = (x.wrapping_sub(LO * 0x21) & !x & HI) | (x & HI);
+            if m == 0 {
+                i += 8;
+                continue;
+            }
+            i += (m.trailing_zeros() / 8) as usize;
+        }
+        if i >= b.len() || ws_len_fast(b, i) != 0 {
+            return i;
+        }
+        i += 1;
     }
 }
 
@@ -908,7 +932,13 @@ mod tests {
                 .collect()
         };
         for c in (0..0x11_0000u32).filter_map(char::from_u32) {
-            for t in [format!("a{c}b"), format!("{c}"), format!(" {c}{c}x{c}")] {
+            for t in [
+                format!("a{c}b"),
+                format!("{c}"),
+                format!(" {c}{c}x{c}"),
+                format!("abcdefghij{c}klmnopqrstuvw{c}{c}xyz0123456789{c}"),
+                format!("{c}abcdefg{c}hijklmnop"),
+            ] {
                 let new: Vec<String> = py_split(&t).map(String::from).collect();
                 assert_eq!(new, old(&t), "U+{:04X}", c as u32);
             }
