@@ -471,10 +471,10 @@ impl List {
 /// (at most 16 MiB).
 #[derive(Default)]
 pub(crate) struct MeteorBuilder {
-    words: Vec<u32>,
+    /// The tokens pushed so far, in text order.
+    refs: Vec<MeteorRef>,
+    /// Their stems (filled by `finish`, for the grouping).
     stems: Vec<u32>,
-    /// Per token, its list handle (see [`MeteorRef::list`]).
-    list_of: Vec<u32>,
     max_stem: u32,
     /// Lists registered by the owner's cache (kept across texts; as many
     /// as the cache has entries at most).
@@ -514,9 +514,7 @@ impl MeteorBuilder {
     /// Appends the next token, in its cached form.
     #[inline]
     pub(crate) fn push_ref(&mut self, r: &MeteorRef) {
-        self.words.push(r.word);
-        self.stems.push(r.stem);
-        self.list_of.push(r.list);
+        self.refs.push(*r);
         self.max_stem = self.max_stem.max(r.stem);
     }
 
@@ -547,17 +545,16 @@ impl MeteorBuilder {
 
     /// The preparation of the tokens pushed since the last call.
     pub(crate) fn finish(&mut self) -> MeteorPrepared {
-        let n = self.words.len();
+        let n = self.refs.len();
         let len = u32::try_from(n).expect("METEOR text longer than u32::MAX tokens");
+        self.stems.clear();
+        self.stems.extend(self.refs.iter().map(|r| r.stem));
         self.group.group(&self.stems, self.max_stem);
-        let (words, g) = (&self.words, &self.group);
+        let (refs, g) = (&self.refs, &self.group);
         let groups = g.keys.len();
         let with_synonyms = g.starts[..groups]
             .iter()
-            .filter(|&&k| {
-                self.list(self.list_of[g.perm[k as usize] as usize])
-                    .is_some()
-            })
+            .filter(|&&k| self.list(refs[g.perm[k as usize] as usize].list).is_some())
             .count();
         let mut p = MeteorPrepared {
             len,
@@ -576,10 +573,10 @@ impl MeteorBuilder {
             let (k, e) = (w[0] as usize, w[1] as usize);
             // Positions ascend within a group (the grouping is stable).
             let members = &g.perm[k..e];
-            let first = words[members[0] as usize];
+            let first = refs[members[0] as usize].word;
             let mut same = true;
             for &q in members {
-                let w = words[q as usize];
+                let w = refs[q as usize].word;
                 p.group_word_pos.push((w, q));
                 same &= w == first;
             }
@@ -587,7 +584,7 @@ impl MeteorBuilder {
                 p.group_word_pos[k..e].sort_unstable();
             }
             p.stem_word.push(if same { first } else { NONE });
-            if let Some(list) = self.list(self.list_of[members[0] as usize]) {
+            if let Some(list) = self.list(refs[members[0] as usize].list) {
                 let slot = p.synonyms.len() as u32;
                 p.synonyms.push(list.ids.clone());
                 syn_bound = syn_bound.max(list.bound);
@@ -598,9 +595,7 @@ impl MeteorBuilder {
         }
         let stem_max = p.stem_keys.last().map_or(0, |&s| s + 1);
         p.id_bound = stem_max.max(syn_bound);
-        self.words.clear();
-        self.stems.clear();
-        self.list_of.clear();
+        self.refs.clear();
         self.temp.clear();
         self.max_stem = 0;
         p

@@ -385,7 +385,7 @@ impl WordNet {
     /// already be lowercase (as `synsets` lowercases its argument). Not
     /// cached. The word itself is not added unless it is such a name.
     pub fn synonym_ids(&self, word: &str) -> Vec<u32> {
-        let mut out = Vec::new();
+        let out = Vec::new();
         if !word.is_ascii() {
             // Every WordNet 3.0 lemma is ASCII and the rules only touch
             // ASCII suffixes, so a non-ASCII word has no synsets.
