@@ -444,6 +444,13 @@ impl Prepared {
         s.bi.clear();
         let n = tokens.len();
         for (w, &first) in g.starts.windows(2).zip(&g.keys) {
+            if let [p] = g.perm[w[0] as usize..w[1] as usize] {
+                // One occurrence (most tokens): its bigram, if any.
+                if let Some(&next) = tokens.get(p as usize + 1) {
+                    s.bi.push(((first as u64) << 32 | next as u64, 1));
+                }
+                continue;
+            }
             s.second.clear();
             s.second.extend(
                 g.perm[w[0] as usize..w[1] as usize]
