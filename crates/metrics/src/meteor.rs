@@ -512,7 +512,7 @@ impl MeteorBuilder {
     }
 
     /// Appends the next token, in its cached form.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push_ref(&mut self, r: &MeteorRef) {
         self.refs.push(*r);
         self.max_stem = self.max_stem.max(r.stem);

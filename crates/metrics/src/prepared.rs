@@ -341,7 +341,7 @@ struct Piece {
 }
 
 impl Piece {
-    #[inline]
+    #[inline(always)]
     fn emit(&self, overflow: &[u32], tokens: &mut Vec<u32>, meteor: &mut MeteorBuilder) {
         // Pushes for the usual one or two ids (no length-generic copy).
         match self.rouge_len as usize {
