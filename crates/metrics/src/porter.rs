@@ -248,8 +248,13 @@ impl<L: Letter> Word<L> {
     /// NLTK `_apply_rule_list` for plain suffix rules: the first rule whose
     /// suffix matches decides; if its condition fails the word is kept.
     fn apply(&mut self, rules: &[(&str, &str, Cond)]) {
+        let Some(&last) = self.chars.last() else {
+            return;
+        };
         for &(suffix, rep, cond) in rules {
-            if self.ends(suffix) {
+            // The last letter first: it rules out most suffixes.
+            let tail = *suffix.as_bytes().last().expect("non-empty suffix");
+            if L::ascii(tail) == last && self.ends(suffix) {
                 if self.check(cond, suffix.len()) {
                     self.replace_tail(suffix.len(), rep);
                 }
