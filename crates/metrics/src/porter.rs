@@ -15,20 +15,20 @@ use crate::pylower::py_lower;
 
 /// NLTK's irregular-form pool: a lowercased word found here maps straight to
 /// the given stem and skips every rule.
-fn irregular(word: &str) -> Option<&'static str> {
+fn irregular(word: &[u8]) -> Option<&'static str> {
     Some(match word {
-        "sky" | "skies" => "sky",
-        "dying" => "die",
-        "lying" => "lie",
-        "tying" => "tie",
-        "news" => "news",
-        "innings" | "inning" => "inning",
-        "outings" | "outing" => "outing",
-        "cannings" | "canning" => "canning",
-        "howe" => "howe",
-        "proceed" => "proceed",
-        "exceed" => "exceed",
-        "succeed" => "succeed",
+        b"sky" | b"skies" => "sky",
+        b"dying" => "die",
+        b"lying" => "lie",
+        b"tying" => "tie",
+        b"news" => "news",
+        b"innings" | b"inning" => "inning",
+        b"outings" | b"outing" => "outing",
+        b"cannings" | b"canning" => "canning",
+        b"howe" => "howe",
+        b"proceed" => "proceed",
+        b"exceed" => "exceed",
+        b"succeed" => "succeed",
         _ => return None,
     })
 }
@@ -47,7 +47,7 @@ pub fn stem(word: &str) -> String {
             chars: word.as_bytes().to_ascii_lowercase(),
         };
         // ASCII in, ASCII out: the rules only write ASCII letters.
-        if let Some(s) = irregular(std::str::from_utf8(&w.chars).expect("ASCII")) {
+        if let Some(s) = irregular(&w.chars) {
             return s.to_string();
         }
         if word.len() > 2 {
@@ -61,7 +61,7 @@ pub fn stem(word: &str) -> String {
 /// [`stem`] over Unicode scalar values (any word).
 fn stem_scalars(word: &str) -> String {
     let lower = py_lower(word);
-    if let Some(s) = irregular(&lower) {
+    if let Some(s) = irregular(lower.as_bytes()) {
         return s.to_string();
     }
     if word.chars().count() <= 2 {

@@ -164,23 +164,15 @@ impl Grouper {
             }
             *r = *e as u32;
         }
-        // The distinct keys with their first-sight index, sorted by key:
-        // each one's rank without reading the table again.
+        // The distinct keys sorted; each one's rank goes to its first-sight
+        // index (its entry was just read, so it is cached).
         let u = self.first.len();
-        let packed = &mut self.radix.packed;
-        packed.clear();
-        packed.extend(
-            self.first
-                .iter()
-                .enumerate()
-                .map(|(i, &k)| (k as u64) << 32 | i as u64),
-        );
-        packed.sort_unstable();
-        self.keys.extend(packed.iter().map(|&x| (x >> 32) as u32));
+        self.keys.extend_from_slice(&self.first);
+        self.keys.sort_unstable();
         self.local_rank.clear();
         self.local_rank.resize(u, 0);
-        for (r, &x) in packed.iter().enumerate() {
-            self.local_rank[x as u32 as usize] = r as u32;
+        for (r, &k) in self.keys.iter().enumerate() {
+            self.local_rank[table[k as usize] as u32 as usize] = r as u32;
         }
         self.starts.resize(u + 1, 0);
         let (local_rank, starts) = (&self.local_rank[..], &mut self.starts[..]);
