@@ -101,6 +101,34 @@ fn py_whitespace_len(b: &[u8], i: usize) -> usize {
     }
 }
 
+/// Per byte: 0 when no Python whitespace character starts with it, 1 for
+/// ASCII whitespace, 2 for the lead bytes of the non-ASCII ones (0xC2,
+/// 0xE1, 0xE2, 0xE3), which [`py_whitespace_len`] then decides.
+static WS_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'\t'..=b'\r' | 0x1c..=0x20 => 1,
+            0xc2 | 0xe1 | 0xe2 | 0xe3 => 2,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Byte length of the Python whitespace character at `b[i]` (0 if none),
+/// by table for all but four lead bytes.
+#[inline(always)]
+fn ws_len_fast(b: &[u8], i: usize) -> usize {
+    match WS_CLASS[b[i] as usize] {
+        0 => 0,
+        1 => 1,
+        _ => py_whitespace_len(b, i),
+    }
+}
+
 impl<'a> Iterator for PySplit<'a> {
     type Item = &'a str;
 
@@ -113,17 +141,42 @@ impl<'a> Iterator for PySplit<'a> {
                 self.at = i;
                 return None;
             }
-            match py_whitespace_len(b, i) {
+            match ws_len_fast(b, i) {
                 0 => break,
                 w => i += w,
             }
         }
         let start = i;
-        while i < b.len() && py_whitespace_len(b, i) == 0 {
-            i += 1;
-        }
+        i = piece_end(b, i + 1);
         self.at = i;
         self.text.get(start..i)
+    }
+}
+
+/// The first index from `i` on where a Python whitespace character starts
+/// (or `b.len()`). Eight bytes at a time: eight bytes all in `0x21..0x80`
+/// hold no whitespace start and are skipped whole; otherwise the first
+/// byte below 0x21 or above 0x7f is looked at.
+#[inline]
+fn piece_end(b: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    loop {
+        if let Some(w) = b.get(i..i + 8) {
+            let x = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+            // High bit of each byte below 0x21 (the lowest flagged byte
+            // is exact: borrows only start at such a byte) or above 0x7f.
+            let m = (x.wrapping_sub(LO * 0x21) & !x & HI) | (x & HI);
+            if m == 0 {
+                i += 8;
+                continue;
+            }
+            i += (m.trailing_zeros() / 8) as usize;
+        }
+        if i >= b.len() || ws_len_fast(b, i) != 0 {
+            return i;
+        }
+        i += 1;
     }
 }
 
@@ -418,10 +471,10 @@ impl List {
 /// (at most 16 MiB).
 #[derive(Default)]
 pub(crate) struct MeteorBuilder {
-    words: Vec<u32>,
+    /// The tokens pushed so far, in text order.
+    refs: Vec<MeteorRef>,
+    /// Their stems (filled by `finish`, for the grouping).
     stems: Vec<u32>,
-    /// Per token, its list handle (see [`MeteorRef::list`]).
-    list_of: Vec<u32>,
     max_stem: u32,
     /// Lists registered by the owner's cache (kept across texts; as many
     /// as the cache has entries at most).
@@ -459,11 +512,9 @@ impl MeteorBuilder {
     }
 
     /// Appends the next token, in its cached form.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push_ref(&mut self, r: &MeteorRef) {
-        self.words.push(r.word);
-        self.stems.push(r.stem);
-        self.list_of.push(r.list);
+        self.refs.push(*r);
         self.max_stem = self.max_stem.max(r.stem);
     }
 
@@ -494,17 +545,16 @@ impl MeteorBuilder {
 
     /// The preparation of the tokens pushed since the last call.
     pub(crate) fn finish(&mut self) -> MeteorPrepared {
-        let n = self.words.len();
+        let n = self.refs.len();
         let len = u32::try_from(n).expect("METEOR text longer than u32::MAX tokens");
+        self.stems.clear();
+        self.stems.extend(self.refs.iter().map(|r| r.stem));
         self.group.group(&self.stems, self.max_stem);
-        let (words, g) = (&self.words, &self.group);
+        let (refs, g) = (&self.refs, &self.group);
         let groups = g.keys.len();
         let with_synonyms = g.starts[..groups]
             .iter()
-            .filter(|&&k| {
-                self.list(self.list_of[g.perm[k as usize] as usize])
-                    .is_some()
-            })
+            .filter(|&&k| self.list(refs[g.perm[k as usize] as usize].list).is_some())
             .count();
         let mut p = MeteorPrepared {
             len,
@@ -523,10 +573,10 @@ impl MeteorBuilder {
             let (k, e) = (w[0] as usize, w[1] as usize);
             // Positions ascend within a group (the grouping is stable).
             let members = &g.perm[k..e];
-            let first = words[members[0] as usize];
+            let first = refs[members[0] as usize].word;
             let mut same = true;
             for &q in members {
-                let w = words[q as usize];
+                let w = refs[q as usize].word;
                 p.group_word_pos.push((w, q));
                 same &= w == first;
             }
@@ -534,7 +584,7 @@ impl MeteorBuilder {
                 p.group_word_pos[k..e].sort_unstable();
             }
             p.stem_word.push(if same { first } else { NONE });
-            if let Some(list) = self.list(self.list_of[members[0] as usize]) {
+            if let Some(list) = self.list(refs[members[0] as usize].list) {
                 let slot = p.synonyms.len() as u32;
                 p.synonyms.push(list.ids.clone());
                 syn_bound = syn_bound.max(list.bound);
@@ -545,9 +595,7 @@ impl MeteorBuilder {
         }
         let stem_max = p.stem_keys.last().map_or(0, |&s| s + 1);
         p.id_bound = stem_max.max(syn_bound);
-        self.words.clear();
-        self.stems.clear();
-        self.list_of.clear();
+        self.refs.clear();
         self.temp.clear();
         self.max_stem = 0;
         p
@@ -879,7 +927,13 @@ mod tests {
                 .collect()
         };
         for c in (0..0x11_0000u32).filter_map(char::from_u32) {
-            for t in [format!("a{c}b"), format!("{c}"), format!(" {c}{c}x{c}")] {
+            for t in [
+                format!("a{c}b"),
+                format!("{c}"),
+                format!(" {c}{c}x{c}"),
+                format!("abcdefghij{c}klmnopqrstuvw{c}{c}xyz0123456789{c}"),
+                format!("{c}abcdefg{c}hijklmnop"),
+            ] {
                 let new: Vec<String> = py_split(&t).map(String::from).collect();
                 assert_eq!(new, old(&t), "U+{:04X}", c as u32);
             }

@@ -15,20 +15,20 @@ use crate::pylower::py_lower;
 
 /// NLTK's irregular-form pool: a lowercased word found here maps straight to
 /// the given stem and skips every rule.
-fn irregular(word: &str) -> Option<&'static str> {
+fn irregular(word: &[u8]) -> Option<&'static str> {
     Some(match word {
-        "sky" | "skies" => "sky",
-        "dying" => "die",
-        "lying" => "lie",
-        "tying" => "tie",
-        "news" => "news",
-        "innings" | "inning" => "inning",
-        "outings" | "outing" => "outing",
-        "cannings" | "canning" => "canning",
-        "howe" => "howe",
-        "proceed" => "proceed",
-        "exceed" => "exceed",
-        "succeed" => "succeed",
+        b"sky" | b"skies" => "sky",
+        b"dying" => "die",
+        b"lying" => "lie",
+        b"tying" => "tie",
+        b"news" => "news",
+        b"innings" | b"inning" => "inning",
+        b"outings" | b"outing" => "outing",
+        b"cannings" | b"canning" => "canning",
+        b"howe" => "howe",
+        b"proceed" => "proceed",
+        b"exceed" => "exceed",
+        b"succeed" => "succeed",
         _ => return None,
     })
 }
@@ -37,46 +37,86 @@ fn irregular(word: &str) -> Option<&'static str> {
 ///
 /// The word is lowercased with Python `str.lower()` semantics first; words
 /// of at most two characters (counted before lowercasing, as NLTK does) are
-/// returned lowercased but otherwise unchanged.
+/// returned lowercased but otherwise unchanged. ASCII words (nearly all)
+/// are stemmed as bytes in one buffer that becomes the result; others as
+/// Unicode scalar values, as Python indexes `str` (the same rules on the
+/// same sequence: for ASCII, bytes and scalar values coincide).
 pub fn stem(word: &str) -> String {
+    if word.is_ascii() {
+        let mut w = Word {
+            chars: word.as_bytes().to_ascii_lowercase(),
+        };
+        // ASCII in, ASCII out: the rules only write ASCII letters.
+        if let Some(s) = irregular(&w.chars) {
+            return s.to_string();
+        }
+        if word.len() > 2 {
+            w.run();
+        }
+        return String::from_utf8(w.chars).expect("ASCII");
+    }
+    stem_scalars(word)
+}
+
+/// [`stem`] over Unicode scalar values (any word).
+fn stem_scalars(word: &str) -> String {
     let lower = py_lower(word);
-    if let Some(s) = irregular(&lower) {
+    if let Some(s) = irregular(lower.as_bytes()) {
         return s.to_string();
     }
     if word.chars().count() <= 2 {
         return lower;
     }
-    let mut w = Word::new(&lower);
-    w.step1a();
-    w.step1b();
-    w.step1c();
-    w.step2();
-    w.step3();
-    w.step4();
-    w.step5a();
-    w.step5b();
+    let mut w = Word {
+        chars: lower.chars().collect::<Vec<char>>(),
+    };
+    w.run();
     w.chars.iter().collect()
+}
+
+/// One element of a word being stemmed: a byte of an ASCII word or a
+/// Unicode scalar value. The rules only compare elements with ASCII letters
+/// and write ASCII letters.
+trait Letter: Copy + PartialEq {
+    /// The element for ASCII byte `b`.
+    fn ascii(b: u8) -> Self;
+}
+
+impl Letter for u8 {
+    #[inline]
+    fn ascii(b: u8) -> Self {
+        b
+    }
+}
+
+impl Letter for char {
+    #[inline]
+    fn ascii(b: u8) -> Self {
+        b as char
+    }
 }
 
 /// True for NLTK's vowel set `{a, e, i, o, u}` (`y` is handled apart).
 #[inline]
-fn is_vowel_char(c: char) -> bool {
-    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u')
+fn is_vowel_char<L: Letter>(c: L) -> bool {
+    [b'a', b'e', b'i', b'o', b'u']
+        .iter()
+        .any(|&v| c == L::ascii(v))
 }
 
 /// Consonant test for position `i` of `s`, as NLTK's `_is_consonant`: a `y`
 /// is a consonant unless preceded by a consonant.
-fn is_consonant(s: &[char], i: usize) -> bool {
+fn is_consonant<L: Letter>(s: &[L], i: usize) -> bool {
     let c = s[i];
     if is_vowel_char(c) {
         return false;
     }
-    if c == 'y' {
+    if c == L::ascii(b'y') {
         // Count the run of `y`s ending at i; the letter before the run
         // decides, each `y` flipping the answer.
         let mut j = i;
         let mut negate = false;
-        while j > 0 && s[j] == 'y' {
+        while j > 0 && s[j] == L::ascii(b'y') {
             negate = !negate;
             j -= 1;
         }
@@ -87,14 +127,14 @@ fn is_consonant(s: &[char], i: usize) -> bool {
 
 /// The Porter measure m of `s`: the number of vowel-to-consonant
 /// transitions in its consonant/vowel pattern.
-fn measure(s: &[char]) -> usize {
+fn measure<L: Letter>(s: &[L]) -> usize {
     let mut m = 0;
     let mut prev_cons = true; // "previous is consonant" before the start
     let mut prev_is_vowel = false;
     for (i, &c) in s.iter().enumerate() {
         let cons = if is_vowel_char(c) {
             false
-        } else if c == 'y' {
+        } else if c == L::ascii(b'y') {
             if i == 0 {
                 true
             } else {
@@ -113,36 +153,37 @@ fn measure(s: &[char]) -> usize {
 }
 
 /// True when `s` has at least one vowel (NLTK `_contains_vowel`).
-fn contains_vowel(s: &[char]) -> bool {
+fn contains_vowel<L: Letter>(s: &[L]) -> bool {
     (0..s.len()).any(|i| !is_consonant(s, i))
 }
 
 /// Condition `*d`: ends with a double consonant.
-fn ends_double_consonant(s: &[char]) -> bool {
+fn ends_double_consonant<L: Letter>(s: &[L]) -> bool {
     let n = s.len();
     n >= 2 && s[n - 1] == s[n - 2] && is_consonant(s, n - 1)
 }
 
 /// Condition `*o` with NLTK's extension for two-letter stems (vowel then
 /// consonant, with no w/x/y exclusion).
-fn ends_cvc(s: &[char]) -> bool {
+fn ends_cvc<L: Letter>(s: &[L]) -> bool {
     let n = s.len();
     (n >= 3
         && is_consonant(s, n - 3)
         && !is_consonant(s, n - 2)
         && is_consonant(s, n - 1)
-        && !matches!(s[n - 1], 'w' | 'x' | 'y'))
+        && ![b'w', b'x', b'y'].iter().any(|&b| s[n - 1] == L::ascii(b)))
         || (n == 2 && !is_consonant(s, 0) && is_consonant(s, 1))
 }
 
 /// True when `s` ends with the ASCII `suffix`.
-fn ends_with(s: &[char], suffix: &str) -> bool {
+#[inline]
+fn ends_with<L: Letter>(s: &[L], suffix: &str) -> bool {
     let sb = suffix.as_bytes();
     if sb.len() > s.len() {
         return false;
     }
     let tail = &s[s.len() - sb.len()..];
-    tail.iter().zip(sb).all(|(&c, &b)| c == b as char)
+    tail.iter().zip(sb).all(|(&c, &b)| c == L::ascii(b))
 }
 
 /// Condition kinds used by the rule lists.
@@ -160,16 +201,22 @@ enum Cond {
     Ll,
 }
 
-/// A word being stemmed, as Unicode scalar values.
-struct Word {
-    chars: Vec<char>,
+/// A word being stemmed, as bytes (ASCII words) or Unicode scalar values.
+struct Word<L> {
+    chars: Vec<L>,
 }
 
-impl Word {
-    fn new(s: &str) -> Self {
-        Word {
-            chars: s.chars().collect(),
-        }
+impl<L: Letter> Word<L> {
+    /// All of NLTK's steps, in order.
+    fn run(&mut self) {
+        self.step1a();
+        self.step1b();
+        self.step1c();
+        self.step2();
+        self.step3();
+        self.step4();
+        self.step5a();
+        self.step5b();
     }
 
     fn ends(&self, suffix: &str) -> bool {
@@ -180,7 +227,7 @@ impl Word {
     fn replace_tail(&mut self, n: usize, rep: &str) {
         let len = self.chars.len();
         self.chars.truncate(len - n);
-        self.chars.extend(rep.chars());
+        self.chars.extend(rep.bytes().map(L::ascii));
     }
 
     fn check(&self, cond: Cond, suffix_len: usize) -> bool {
@@ -189,7 +236,10 @@ impl Word {
         match cond {
             Cond::M0 => measure(stem) > 0,
             Cond::M1 => measure(stem) > 1,
-            Cond::M1St => measure(stem) > 1 && matches!(stem.last(), Some('s') | Some('t')),
+            Cond::M1St => {
+                measure(stem) > 1
+                    && matches!(stem.last(), Some(&c) if c == L::ascii(b's') || c == L::ascii(b't'))
+            }
             Cond::Logi => measure(&w[..w.len().saturating_sub(3)]) > 0,
             Cond::Ll => measure(&w[..w.len() - 1]) > 1,
         }
@@ -198,8 +248,13 @@ impl Word {
     /// NLTK `_apply_rule_list` for plain suffix rules: the first rule whose
     /// suffix matches decides; if its condition fails the word is kept.
     fn apply(&mut self, rules: &[(&str, &str, Cond)]) {
+        let Some(&last) = self.chars.last() else {
+            return;
+        };
         for &(suffix, rep, cond) in rules {
-            if self.ends(suffix) {
+            // The last letter first: it rules out most suffixes.
+            let tail = *suffix.as_bytes().last().expect("non-empty suffix");
+            if L::ascii(tail) == last && self.ends(suffix) {
                 if self.check(cond, suffix.len()) {
                     self.replace_tail(suffix.len(), rep);
                 }
@@ -262,11 +317,11 @@ impl Word {
             self.replace_tail(2, "ize");
         } else if ends_double_consonant(&self.chars) {
             let last = *self.chars.last().expect("non-empty");
-            if !matches!(last, 'l' | 's' | 'z') {
+            if ![b'l', b's', b'z'].iter().any(|&b| last == L::ascii(b)) {
                 self.chars.pop();
             }
         } else if measure(&self.chars) == 1 && ends_cvc(&self.chars) {
-            self.chars.push('e');
+            self.chars.push(L::ascii(b'e'));
         }
     }
 
@@ -275,7 +330,7 @@ impl Word {
             let n = self.chars.len();
             let stem = &self.chars[..n - 1];
             if stem.len() > 1 && is_consonant(stem, stem.len() - 1) {
-                self.chars[n - 1] = 'i';
+                self.chars[n - 1] = L::ascii(b'i');
             }
         }
     }
@@ -373,6 +428,44 @@ impl Word {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_and_scalar_paths_agree_on_ascii() {
+        // Every ASCII word of up to 4 letters over an alphabet that
+        // exercises each rule's letters, plus suffix-heavy words.
+        let alphabet = b"aeiouybcdlstzgnmrvx1";
+        let mut words: Vec<String> = Vec::new();
+        for n in 1..=4u32 {
+            for mut k in 0..(alphabet.len() as u32).pow(n) {
+                let mut w = String::new();
+                for _ in 0..n {
+                    w.push(alphabet[(k % alphabet.len() as u32) as usize] as char);
+                    k /= alphabet.len() as u32;
+                }
+                words.push(w);
+            }
+        }
+        let suffixes = [
+            "ational", "tional", "enci", "anci", "izer", "bli", "alli", "entli", "eli", "ousli",
+            "ization", "ation", "ator", "alism", "iveness", "fulness", "ousness", "aliti", "iviti",
+            "biliti", "fulli", "logi", "icate", "ative", "alize", "iciti", "ical", "ful", "ness",
+            "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "sion",
+            "tion", "ou", "ism", "ate", "iti", "ous", "ive", "ize", "ies", "sses", "ied", "eed",
+            "ed", "ing", "at", "bl", "iz", "ll", "e", "y", "s",
+        ];
+        for stem in [
+            "", "r", "tr", "hop", "relat", "sky", "gener", "TROUBL", "yy", "fa",
+        ] {
+            for s in suffixes {
+                words.push(format!("{stem}{s}"));
+                words.push(format!("{stem}{s}{s}"));
+            }
+        }
+        words.extend(["SKIES", "Dying", "x86_64", "a-b", "", "12ing", "canning"].map(String::from));
+        for w in &words {
+            assert_eq!(stem(w), stem_scalars(w), "{w:?}");
+        }
+    }
 
     #[test]
     fn measure_matches_paper_examples() {

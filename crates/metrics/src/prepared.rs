@@ -341,14 +341,20 @@ struct Piece {
 }
 
 impl Piece {
-    #[inline]
+    #[inline(always)]
     fn emit(&self, overflow: &[u32], tokens: &mut Vec<u32>, meteor: &mut MeteorBuilder) {
-        let n = self.rouge_len as usize;
-        if n <= 2 {
-            tokens.extend_from_slice(&self.rouge[..n]);
-        } else {
-            let start = self.rouge[0] as usize;
-            tokens.extend_from_slice(&overflow[start..start + n]);
+        // Pushes for the usual one or two ids (no length-generic copy).
+        match self.rouge_len as usize {
+            0 => {}
+            1 => tokens.push(self.rouge[0]),
+            2 => {
+                tokens.push(self.rouge[0]);
+                tokens.push(self.rouge[1]);
+            }
+            n => {
+                let start = self.rouge[0] as usize;
+                tokens.extend_from_slice(&overflow[start..start + n]);
+            }
         }
         if let Some(r) = &self.meteor {
             meteor.push_ref(r);
@@ -438,6 +444,13 @@ impl Prepared {
         s.bi.clear();
         let n = tokens.len();
         for (w, &first) in g.starts.windows(2).zip(&g.keys) {
+            if let [p] = g.perm[w[0] as usize..w[1] as usize] {
+                // One occurrence (most tokens): its bigram, if any.
+                if let Some(&next) = tokens.get(p as usize + 1) {
+                    s.bi.push(((first as u64) << 32 | next as u64, 1));
+                }
+                continue;
+            }
             s.second.clear();
             s.second.extend(
                 g.perm[w[0] as usize..w[1] as usize]

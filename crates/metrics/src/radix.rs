@@ -154,29 +154,34 @@ impl Grouper {
         }
         let stamp = (self.stamp as u64) << 32;
         self.first.clear();
-        for &k in keys {
-            let e = &mut self.table[k as usize];
+        self.ranks.resize(n, 0);
+        let table = &mut self.table[..=max_key as usize];
+        for (r, &k) in self.ranks.iter_mut().zip(keys) {
+            let e = &mut table[k as usize];
             if *e & !0xffff_ffff != stamp {
                 *e = stamp | self.first.len() as u64;
                 self.first.push(k);
             }
-            self.ranks.push(*e as u32);
+            *r = *e as u32;
         }
+        // The distinct keys sorted; each one's rank goes to its first-sight
+        // index (its entry was just read, so it is cached).
         let u = self.first.len();
         self.keys.extend_from_slice(&self.first);
         self.keys.sort_unstable();
         self.local_rank.clear();
         self.local_rank.resize(u, 0);
         for (r, &k) in self.keys.iter().enumerate() {
-            self.local_rank[self.table[k as usize] as u32 as usize] = r as u32;
+            self.local_rank[table[k as usize] as u32 as usize] = r as u32;
         }
         self.starts.resize(u + 1, 0);
+        let (local_rank, starts) = (&self.local_rank[..], &mut self.starts[..]);
         for r in self.ranks.iter_mut() {
-            *r = self.local_rank[*r as usize];
-            self.starts[*r as usize + 1] += 1;
+            *r = local_rank[*r as usize];
+            starts[*r as usize + 1] += 1;
         }
         for g in 0..u {
-            self.starts[g + 1] += self.starts[g];
+            starts[g + 1] += starts[g];
         }
         // Counting sort by rank, stable: positions ascend within a group.
         self.perm.clear();

@@ -76,6 +76,9 @@ pub struct WordNet {
     ids: Vec<u32>,
     /// Exception lists per POS: inflected form -> base forms.
     exceptions: Exceptions,
+    /// Per byte: whether it occurs in an index form, an exception key or a
+    /// substitution suffix (a word holding any other byte has no synsets).
+    lexicon_bytes: [bool; 256],
     cache: Vec<Mutex<HashMap<String, Arc<[String]>>>>,
 }
 
@@ -309,11 +312,27 @@ impl WordNet {
         ids: Vec<u32>,
         exceptions: Exceptions,
     ) -> WordNet {
+        let mut lexicon_bytes = [false; 256];
+        let keys = forms
+            .keys()
+            .chain(exceptions.iter().flat_map(|e| e.keys()))
+            .map(|k| &**k)
+            .chain(
+                SUBSTITUTIONS
+                    .iter()
+                    .flat_map(|s| s.iter().map(|&(old, _)| old)),
+            );
+        for k in keys {
+            for b in k.bytes() {
+                lexicon_bytes[b as usize] = true;
+            }
+        }
         WordNet {
             names,
             forms,
             ids,
             exceptions,
+            lexicon_bytes,
             cache: (0..CACHE_SHARDS)
                 .map(|_| Mutex::new(HashMap::new()))
                 .collect(),
@@ -366,12 +385,23 @@ impl WordNet {
     /// already be lowercase (as `synsets` lowercases its argument). Not
     /// cached. The word itself is not added unless it is such a name.
     pub fn synonym_ids(&self, word: &str) -> Vec<u32> {
-        let mut out = Vec::new();
+        let out = Vec::new();
         if !word.is_ascii() {
             // Every WordNet 3.0 lemma is ASCII and the rules only touch
             // ASCII suffixes, so a non-ASCII word has no synsets.
             return out;
         }
+        // Every candidate keeps each byte of the word that no substitution
+        // suffix holds, and matches only an index form (an exception key
+        // for the bases), so a byte found in none of them means no synsets.
+        if word.bytes().any(|b| !self.lexicon_bytes[b as usize]) {
+            return out;
+        }
+        self.collect_synonym_ids(word, out)
+    }
+
+    /// [`WordNet::synonym_ids`] of an ASCII word, every candidate looked up.
+    fn collect_synonym_ids(&self, word: &str, mut out: Vec<u32>) -> Vec<u32> {
         for pos in 0..4 {
             self.morphy_candidates(word, pos, |cand| {
                 if let Some(e) = self.forms.get(cand) {
@@ -463,5 +493,42 @@ mod tests {
         assert_eq!(strip_syntactic_marker("a(b(c)"), "a(b");
         assert_eq!(strip_syntactic_marker("a(b)(c)"), "a(b)");
         assert_eq!(strip_syntactic_marker("()"), "");
+    }
+
+    #[test]
+    fn byte_pruning_only_skips_words_without_synsets() {
+        // Index forms and exception keys with every ASCII byte put before,
+        // inside and after them: the pruned lookup equals the full one.
+        let wn = WordNet::embedded();
+        let mut words: Vec<String> = wn.forms.keys().step_by(97).map(|k| k.to_string()).collect();
+        for e in &wn.exceptions {
+            words.extend(e.keys().step_by(13).map(|k| k.to_string()));
+        }
+        words.extend(
+            [
+                "dogs", "geese", "running", "ran", "better", "a.d.", "u.s.", "o'clock",
+            ]
+            .map(String::from),
+        );
+        let mut pruned = 0;
+        for w in &words {
+            for b in 0x20u8..0x7f {
+                let c = (b as char).to_string();
+                let mid = w.len() / 2;
+                for v in [
+                    format!("{c}{w}"),
+                    format!("{w}{c}"),
+                    format!("{}{c}{}", &w[..mid], &w[mid..]),
+                    format!("{w}{c}s"),
+                ] {
+                    let got = wn.synonym_ids(&v);
+                    assert_eq!(got, wn.collect_synonym_ids(&v, Vec::new()), "{v:?}");
+                    pruned += v.bytes().any(|b| !wn.lexicon_bytes[b as usize]) as usize;
+                }
+            }
+        }
+        assert!(pruned > 0);
+        assert!(!wn.synonym_ids("dogs").is_empty());
+        assert!(wn.synonym_ids("dogs,").is_empty());
     }
 }
