@@ -3,7 +3,8 @@
 //! spills it into conversation-id buckets, processes them bucket by bucket,
 //! writes the same bytes as an in-memory run and removes its spill; a
 //! spilled similarity run writes the bytes the aggregator before the
-//! compact per-conversation values wrote.
+//! compact per-conversation values wrote; ranks that do not fit spill
+//! their own share and merge to the local bytes.
 
 mod common;
 
@@ -335,4 +336,57 @@ fn a_spilled_agreement_run_writes_the_bytes_of_an_in_memory_run() {
         table.contains("18000 duplicate (prompt, run) responses dropped"),
         "{table}"
     );
+}
+
+#[test]
+fn ranks_that_do_not_fit_spill_their_share_and_merge_to_the_local_bytes() {
+    let dir = tempdir("memory-rank-spill");
+    let corpus = dir.join("corpus");
+    let c = corpus.to_str().unwrap();
+    ok([
+        "synth",
+        "--out",
+        c,
+        "--conversations",
+        "1500",
+        "--row-group-rows",
+        "200",
+    ]);
+    let local = dir.join("local");
+    ok(["similarity", c, "--out", local.to_str().unwrap(), "-q"]);
+    let out = dir.join("sharded");
+    let o = out.to_str().unwrap();
+    // What a killed attempt at rank 0 would have left: its spill folder,
+    // named after its temporary rows file.
+    let parts = dir.join("sharded.work/parts");
+    let stale = parts.join(".similarity-00000.rows.parquet.tmp-999999.spill");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("bucket-0000.parquet"), b"x").unwrap();
+    for rank in ["0", "1"] {
+        let err = run(
+            &[
+                "similarity",
+                c,
+                "--memory",
+                "1",
+                "--rank",
+                rank,
+                "--world-size",
+                "2",
+                "--out",
+                o,
+            ],
+            "2",
+        );
+        assert!(err.contains("spilling it into "), "rank {rank}: {err}");
+    }
+    let left: Vec<String> = std::fs::read_dir(&parts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("spill") || n.contains(".tmp-"))
+        .collect();
+    assert_eq!(left, Vec::<String>::new());
+    ok(["merge", o, "-q"]);
+    assert_eq!(outputs(&out), outputs(&local));
+    assert!(outputs(&local).iter().any(|(n, _)| n == "pairs.parquet"));
 }

@@ -271,13 +271,17 @@ fn process<S: Stage>(
                 if !quiet {
                     eprintln!("{}", budget.describe(S::NAME));
                 }
-                let spill_dir = rows_path.with_file_name(".spill");
-                let local = world == 1 && share.stats.is_none();
+                // Beside the rows being written: inside OUT's temporary
+                // folder for a local run, and for a rank named after its
+                // attempt's temporary rows file (its lock clears it if the
+                // attempt is killed).
+                let mut spill_dir = rows_path.as_os_str().to_owned();
+                spill_dir.push(".spill");
                 budgeted(
                     &mut run,
                     &share,
                     budget,
-                    local.then_some(&*spill_dir),
+                    Path::new(&spill_dir),
                     cfg,
                     select.seed,
                     quiet,
@@ -300,17 +304,16 @@ const HELD_FACTOR: u64 = 2;
 
 /// Feeds a conversation share to a stage whose `--memory` bounds the whole
 /// process ([`Stage::SPILL`]): in one batch when the estimate of its text
-/// fits the budget; else, for a local run (`spill` is where to put the
-/// spill), one pass spills the selected responses into conversation-id
-/// buckets and runs of consecutive buckets that fit are processed in id
-/// order, the allowance recomputed before each from what the stage holds;
-/// a rank re-reads its input once per range. Every batching of contiguous
+/// fits the budget; else one pass spills the shard's selected responses
+/// into conversation-id buckets in `spill` and runs of consecutive buckets
+/// that fit are processed in id order, the allowance recomputed before
+/// each from what the stage holds. Every batching of contiguous
 /// id ranges gives the same bytes. Returns the reader counts.
 fn budgeted<S: Stage>(
     run: &mut Runner<S>,
     share: &ConversationShare,
     budget: Budget,
-    spill: Option<&Path>,
+    spill: &Path,
     cfg: &S::Config,
     seed: u64,
     quiet: bool,
@@ -334,9 +337,6 @@ fn budgeted<S: Stage>(
         return share.read_batches(1, &mut |b, n, rs| feed(run, b, n, rs));
     }
     let parts = need.div_ceil(allowance).max(2);
-    let Some(dir) = spill else {
-        return share.read_batches(parts as usize, &mut |b, n, rs| feed(run, b, n, rs));
-    };
     let buckets = (parts * 2).min(MAX_SPILL_BUCKETS as u64) as usize;
     let n = share.ids.len();
     let bounds: Vec<String> = (1..buckets)
@@ -355,8 +355,9 @@ fn budgeted<S: Stage>(
     let progress = Progress::new(&format!("{} spill", S::NAME), "rows", rows, quiet);
     let spill = Spill::write(
         &share.inputs,
+        &*share.keep,
         &bounds,
-        dir,
+        spill,
         allowance,
         S::SPILL_RUNS,
         &progress,

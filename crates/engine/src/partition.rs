@@ -206,6 +206,7 @@ impl Bucket {
 /// and what each bucket received.
 fn bucketize(
     inputs: &Inputs,
+    keep: &(dyn Fn(&str) -> bool + Sync),
     bounds: &[String],
     writers: Vec<ArrowWriter<std::fs::File>>,
     schema: Arc<Schema>,
@@ -227,7 +228,7 @@ fn bucketize(
             .collect::<Result<_>>()?;
         for (responses, st) in parts {
             stats.merge(&st);
-            for r in responses {
+            for r in responses.into_iter().filter(|r| keep(&r.conversation_hash)) {
                 files[range_of(bounds, &r.conversation_hash)].push(r, &schema, limits)?;
             }
         }
@@ -284,13 +285,15 @@ fn spill_writer(path: &Path, schema: Arc<Schema>) -> Result<ArrowWriter<std::fs:
 }
 
 impl Spill {
-    /// Spills the selected responses of `inputs` into `bounds.len() + 1`
+    /// Spills the selected responses of `inputs` whose conversation id
+    /// `keep` accepts (a rank's share) into `bounds.len() + 1`
     /// buckets under `dir` (created, and removed again on error), with
     /// about `buffer_bytes` buffered over all buckets at once; with `runs`,
     /// each response's run id too (a `run` column), which [`Spill::read`]
     /// gives back.
     pub fn write(
         inputs: &Inputs,
+        keep: &(dyn Fn(&str) -> bool + Sync),
         bounds: &[String],
         dir: &Path,
         buffer_bytes: u64,
@@ -317,7 +320,7 @@ impl Spill {
             text_bytes: per,
             row_group_bytes: per,
         };
-        let (stats, totals) = bucketize(inputs, bounds, writers, schema, limits, progress)?;
+        let (stats, totals) = bucketize(inputs, keep, bounds, writers, schema, limits, progress)?;
         spill.buckets = totals;
         spill.stats = stats;
         Ok(spill)
@@ -425,6 +428,7 @@ pub fn write(
     let progress = Progress::new("partition", "rows", rows, quiet);
     let (stats, _) = bucketize(
         &inputs,
+        &|_: &str| true,
         &bounds,
         writers,
         schema,

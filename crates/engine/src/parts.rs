@@ -179,7 +179,11 @@ impl Part {
         {
             let n = e.file_name().to_string_lossy().into_owned();
             if n.starts_with(&stale) && n.contains(".tmp-") {
-                let _ = fs::remove_file(e.path());
+                // A killed attempt's files, and its spill folder.
+                let _ = match e.file_type() {
+                    Ok(t) if t.is_dir() => fs::remove_dir_all(e.path()),
+                    _ => fs::remove_file(e.path()),
+                };
             }
         }
         Ok(lock)

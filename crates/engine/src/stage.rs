@@ -241,8 +241,8 @@ pub trait Stage: Sized + Sync {
     fn process(&self, batch: Vec<Response>, emit: &mut Emit<'_, Self::Acc>) -> Result<()>;
     /// Whether `--memory` bounds the whole process for this stage: a
     /// conversation-split run sizes its batches by [`Stage::batch_bytes`]
-    /// and [`Stage::held_bytes`], and a local run whose selected input does
-    /// not fit spills it once into conversation-id buckets (the partition
+    /// and [`Stage::held_bytes`], and a local run or a rank whose selected
+    /// share does not fit spills it once into conversation-id buckets (the partition
     /// format, which keeps id, model, turn, language and text, and the run
     /// id with [`Stage::SPILL_RUNS`]: stages that need roles keep `false`,
     /// where `--memory` counts text only and ranges re-read the input).
