@@ -4,6 +4,7 @@
 //! conversation-split stage given the partition folder then reads only
 //! bucket R, so all ranks together read about one pass.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,9 +14,9 @@ use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use wildstat_reader::{range_of, read_unit, scan_keys, Response, UnitStats};
+use wildstat_reader::{range_of, read_unit, scan_keys, Response, Unit, UnitStats};
 
-use super::input::{fingerprint, open, InputId, Inputs, Select};
+use super::input::{fingerprint, open, InputId, Inputs, Select, TEXT_EXPANSION};
 use super::out::{OutDir, Provenance};
 use super::progress::Progress;
 use super::rows::parquet_writer;
@@ -91,12 +92,44 @@ const ROW_GROUP_BYTES: usize = 64 << 20;
 
 /// How much one bucket buffers before it writes: `rows` responses or
 /// `text_bytes` of their text (whichever comes first) make a record batch,
-/// and `row_group_bytes` of encoded data close a row group.
+/// and `row_group_bytes` of encoded data close a row group; and how much
+/// input is decoded at once: units are read in parallel windows of at most
+/// `read_bytes` estimated decoded bytes (at least one unit).
 #[derive(Debug, Clone, Copy)]
 struct Limits {
     rows: usize,
     text_bytes: usize,
     row_group_bytes: usize,
+    read_bytes: u64,
+}
+
+/// Estimated bytes of one unit's decoded responses: its text at most
+/// [`TEXT_EXPANSION`] times its projected compressed bytes, plus the
+/// response structs and their id and model strings.
+fn decoded_bytes(inputs: &Inputs, u: Unit) -> u64 {
+    let f = &inputs.files[u.file];
+    f.projected_bytes(u.row_group)
+        .saturating_mul(TEXT_EXPANSION)
+        .saturating_add(f.rows_in(u.row_group).saturating_mul(200))
+}
+
+/// `units` cut into consecutive windows of at most `most` units and
+/// `read_bytes` estimated decoded bytes each (at least one unit).
+fn windows(inputs: &Inputs, units: &[Unit], most: usize, read_bytes: u64) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, &u) in units.iter().enumerate() {
+        let b = decoded_bytes(inputs, u);
+        if i > start && (i - start == most || bytes.saturating_add(b) > read_bytes) {
+            out.push(start..i);
+            (start, bytes) = (i, 0);
+        }
+        bytes = bytes.saturating_add(b);
+    }
+    if start < units.len() {
+        out.push(start..units.len());
+    }
+    out
 }
 
 /// `wildstat partition`'s buffering (its buckets' bytes depend on it).
@@ -104,6 +137,7 @@ const PARTITION_LIMITS: Limits = Limits {
     rows: CHUNK,
     text_bytes: usize::MAX,
     row_group_bytes: ROW_GROUP_BYTES,
+    read_bytes: u64::MAX,
 };
 
 /// What was written into one bucket.
@@ -215,9 +249,9 @@ fn bucketize(
 ) -> Result<(UnitStats, Vec<BucketTotals>)> {
     let mut files: Vec<Bucket> = writers.into_iter().map(Bucket::new).collect();
     let mut stats = UnitStats::default();
-    let window = rayon::current_num_threads().max(1) * 4;
-    for chunk in inputs.units.chunks(window) {
-        let parts: Vec<(Vec<Response>, UnitStats)> = chunk
+    let most = rayon::current_num_threads().max(1) * 4;
+    for w in windows(inputs, &inputs.units, most, limits.read_bytes) {
+        let parts: Vec<(Vec<Response>, UnitStats)> = inputs.units[w]
             .par_iter()
             .map(|&u| {
                 let f = &inputs.files[u.file];
@@ -312,13 +346,15 @@ impl Spill {
         let writers = (0..n)
             .map(|i| spill_writer(&spill.bucket(i), schema.clone()))
             .collect::<Result<Vec<_>>>()?;
-        // Half the buffer for rows waiting to be encoded, half for encoded
-        // row groups in progress.
-        let per = ((buffer_bytes / 2) / n as u64).max(64 << 10) as usize;
+        // Half the buffer for the input decoded at once; of the rest, half
+        // for rows waiting to be encoded, half for encoded row groups in
+        // progress.
+        let per = ((buffer_bytes / 4) / n as u64).max(64 << 10) as usize;
         let limits = Limits {
             rows: CHUNK,
             text_bytes: per,
             row_group_bytes: per,
+            read_bytes: buffer_bytes / 2,
         };
         let (stats, totals) = bucketize(inputs, keep, bounds, writers, schema, limits, progress)?;
         spill.buckets = totals;

@@ -110,32 +110,37 @@ pub fn range_of(boundaries: &[String], id: &str) -> usize {
     boundaries.partition_point(|b| b.as_str() <= id)
 }
 
-/// Scans the conversation-level keys of every unit (see [`Keys`]).
+/// Scans the conversation-level keys of every unit (see [`Keys`]). Units
+/// are read in parallel windows and their ids folded into one set as they
+/// come, so memory follows the distinct conversations, not the rows (every
+/// model repeats every id).
 pub fn scan_keys(files: &[InputFile], units: &[Unit], selection: &Selection) -> Result<Keys> {
     type Sets = (std::collections::BTreeSet<String>, Vec<String>);
-    let parts: Vec<Sets> = units
-        .par_iter()
-        .map(|&u| {
-            let (mut models, mut ids) = Sets::default();
-            read_keys(&files[u.file], u, &mut |model, id, lang| {
-                if selection.keeps(model, id, lang) {
-                    if !models.contains(&**model) {
-                        models.insert(model.to_string());
-                    }
-                    ids.push(id.to_string());
-                }
-            })?;
-            Ok((models, ids))
-        })
-        .collect::<Result<_>>()?;
     let mut models = std::collections::BTreeSet::new();
-    let mut conversations = Vec::new();
-    for (m, ids) in parts {
-        models.extend(m);
-        conversations.extend(ids);
+    let mut distinct: HashSet<String> = HashSet::new();
+    for window in units.chunks(rayon::current_num_threads().max(1) * 4) {
+        let parts: Vec<Sets> = window
+            .par_iter()
+            .map(|&u| {
+                let (mut models, mut ids) = Sets::default();
+                read_keys(&files[u.file], u, &mut |model, id, lang| {
+                    if selection.keeps(model, id, lang) {
+                        if !models.contains(&**model) {
+                            models.insert(model.to_string());
+                        }
+                        ids.push(id.to_string());
+                    }
+                })?;
+                Ok((models, ids))
+            })
+            .collect::<Result<_>>()?;
+        for (m, ids) in parts {
+            models.extend(m);
+            distinct.extend(ids);
+        }
     }
+    let mut conversations: Vec<String> = distinct.into_iter().collect();
     conversations.par_sort_unstable();
-    conversations.dedup();
     Ok(Keys {
         models: models.into_iter().collect(),
         conversations,
