@@ -45,16 +45,8 @@ fn leftovers(out: &Path) -> Vec<String> {
     inside.chain(beside).collect()
 }
 
-fn run(args: &[&str], threads: &str) -> String {
-    let out = wildstat_env(args, &[("RAYON_NUM_THREADS", threads)]);
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "wildstat failed: {err}");
-    err
-}
-
-#[test]
-fn a_spilled_run_writes_the_bytes_of_an_in_memory_run_and_removes_its_spill() {
-    let dir = tempdir("memory-spill");
+/// `wildstat synth` of 1,500 conversations in 200-row groups, in `dir/corpus`.
+fn synth_1500(dir: &Path) -> std::path::PathBuf {
     let corpus = dir.join("corpus");
     let c = corpus.to_str().unwrap();
     ok([
@@ -66,6 +58,21 @@ fn a_spilled_run_writes_the_bytes_of_an_in_memory_run_and_removes_its_spill() {
         "--row-group-rows",
         "200",
     ]);
+    corpus
+}
+
+fn run(args: &[&str], threads: &str) -> String {
+    let out = wildstat_env(args, &[("RAYON_NUM_THREADS", threads)]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "wildstat failed: {err}");
+    err
+}
+
+#[test]
+fn a_spilled_run_writes_the_bytes_of_an_in_memory_run_and_removes_its_spill() {
+    let dir = tempdir("memory-spill");
+    let corpus = synth_1500(&dir);
+    let c = corpus.to_str().unwrap();
     for refs in ["5", "all"] {
         let mem = dir.join(format!("mem-{refs}"));
         let err = run(
@@ -194,17 +201,8 @@ fn old_digests() -> std::collections::BTreeMap<String, String> {
 fn a_spilled_run_with_the_compact_aggregator_writes_the_old_bytes() {
     use sha2::{Digest, Sha256};
     let dir = tempdir("memory-old-bytes");
-    let corpus = dir.join("corpus");
+    let corpus = synth_1500(&dir);
     let c = corpus.to_str().unwrap();
-    ok([
-        "synth",
-        "--out",
-        c,
-        "--conversations",
-        "1500",
-        "--row-group-rows",
-        "200",
-    ]);
     let want = old_digests();
     let mut got = std::collections::BTreeMap::new();
     for (refs, how) in [("1", "honest"), ("all", "honest"), ("all", "paper")] {
@@ -341,17 +339,8 @@ fn a_spilled_agreement_run_writes_the_bytes_of_an_in_memory_run() {
 #[test]
 fn ranks_that_do_not_fit_spill_their_share_and_merge_to_the_local_bytes() {
     let dir = tempdir("memory-rank-spill");
-    let corpus = dir.join("corpus");
+    let corpus = synth_1500(&dir);
     let c = corpus.to_str().unwrap();
-    ok([
-        "synth",
-        "--out",
-        c,
-        "--conversations",
-        "1500",
-        "--row-group-rows",
-        "200",
-    ]);
     let local = dir.join("local");
     ok(["similarity", c, "--out", local.to_str().unwrap(), "-q"]);
     let out = dir.join("sharded");
