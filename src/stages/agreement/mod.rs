@@ -54,9 +54,9 @@ pub struct Config {
     pub top: usize,
     /// Memory budget of the whole process, in MiB (1 to 1048576; default:
     /// half of MemAvailable, 512 MiB to 64 GiB, printed unless -q). Batches
-    /// are conversation-id ranges sized to fit; a local run whose selected
-    /// input does not fit first spills it (with its run ids) into
-    /// conversation-id buckets in OUT's temporary folder (removed at the
+    /// are conversation-id ranges sized to fit; a run (or a rank's share)
+    /// that does not fit first spills its selection (with its run ids)
+    /// into conversation-id buckets in a temporary folder (removed at the
     /// end).
     #[arg(long, value_name = "MIB", value_parser = wildstat_engine::named::range(1, 1 << 20))]
     pub memory: Option<u64>,
