@@ -351,6 +351,14 @@ fn ranks_that_do_not_fit_spill_their_share_and_merge_to_the_local_bytes() {
     let stale = parts.join(".similarity-00000.rows.parquet.tmp-999999.spill");
     std::fs::create_dir_all(&stale).unwrap();
     std::fs::write(stale.join("bucket-0000.parquet"), b"x").unwrap();
+    // Files wildstat did not write, even under the rank's name: kept.
+    let foreign = [
+        parts.join("notes.txt"),
+        parts.join(".similarity-00000.notes"),
+    ];
+    for f in &foreign {
+        std::fs::write(f, b"mine").unwrap();
+    }
     for rank in ["0", "1"] {
         let err = run(
             &[
@@ -375,6 +383,9 @@ fn ranks_that_do_not_fit_spill_their_share_and_merge_to_the_local_bytes() {
         .filter(|n| n.contains("spill") || n.contains(".tmp-"))
         .collect();
     assert_eq!(left, Vec::<String>::new());
+    for f in &foreign {
+        assert_eq!(std::fs::read(f).unwrap(), b"mine", "{}", f.display());
+    }
     ok(["merge", o, "-q"]);
     assert_eq!(outputs(&out), outputs(&local));
     assert!(outputs(&local).iter().any(|(n, _)| n == "pairs.parquet"));
