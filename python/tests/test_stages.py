@@ -222,30 +222,6 @@ def test_tables_load_into_polars_or_pandas():
     assert isinstance(df, pd.DataFrame)
 
 
-def _child_stage(conn):
-    got = wildstat.style(SAMPLE, quiet=True)
-    conn.send(got["responses"].num_rows)
-    os._exit(0)
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_stage_in_a_child_forked_after_a_stage_in_the_parent():
-    import multiprocessing
-
-    want = wildstat.style(SAMPLE, quiet=True)["responses"].num_rows
-    ctx = multiprocessing.get_context("fork")
-    parent_end, child_end = ctx.Pipe()
-    proc = ctx.Process(target=_child_stage, args=(child_end,))
-    proc.start()
-    proc.join(120)
-    if proc.is_alive():
-        proc.kill()
-        proc.join()
-        raise AssertionError("child deadlocked after fork")
-    assert proc.exitcode == 0
-    assert parent_end.poll(5) and parent_end.recv() == want
-
-
 def assert_result_is_cli(got, cli_dir: Path):
     """Every Parquet and CSV file of the CLI's folder is in the result, equal."""
     files = sorted(p for p in cli_dir.iterdir() if p.suffix in (".parquet", ".csv"))

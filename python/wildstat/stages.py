@@ -176,63 +176,52 @@ def _doc(stage, text):
     )
 
 
-def similarity(inputs, *, out=None, force=False, **options):
-    return _run("similarity", inputs, out, force, options)
+def _stage(name, summary):
+    """The module-level function that runs stage ``name``."""
+
+    def run(inputs, *, out=None, force=False, **options):
+        return _run(name, inputs, out, force, options)
+
+    run.__name__ = run.__qualname__ = name
+    run.__doc__ = _doc(name, summary)
+    return run
 
 
-def style(inputs, *, out=None, force=False, **options):
-    return _run("style", inputs, out, force, options)
-
-
-def shared(inputs, *, out=None, force=False, **options):
-    return _run("shared", inputs, out, force, options)
-
-
-def agreement(inputs, *, out=None, force=False, **options):
-    return _run("agreement", inputs, out, force, options)
-
-
-def keywords(inputs, *, out=None, force=False, **options):
-    return _run("keywords", inputs, out, force, options)
-
-
-def judge(inputs, *, out=None, force=False, **options):
-    return _run("judge", inputs, out, force, options)
-
-
-def contamination(inputs, *, out=None, force=False, **options):
-    return _run("contamination", inputs, out, force, options)
-
-
-similarity.__doc__ = _doc(
+similarity = _stage(
     "similarity",
     "ROUGE-1/2/L and METEOR between answers of different models to the same "
     "prompts: tables 'pairs' (one row per pair), 'table', and with refs='all' 'matrix'.",
 )
-style.__doc__ = _doc(
+
+style = _stage(
     "style",
     "Markdown elements per response and per model: tables 'responses', 'table', "
     "'code_languages'.",
 )
-shared.__doc__ = _doc(
+
+shared = _stage(
     "shared",
     "Spans that answers of different models share verbatim: tables 'spans', 'table'.",
 )
-agreement.__doc__ = _doc(
+
+agreement = _stage(
     "agreement",
     "How often repeated runs of a model agree: tables 'table', 'disagreements', "
     "and with gold= 'runs'.",
 )
-keywords.__doc__ = _doc(
+
+keywords = _stage(
     "keywords",
     "Words that set two groups of models apart (a=..., b=...): table 'keywords'.",
 )
-judge.__doc__ = _doc(
+
+judge = _stage(
     "judge",
     "Judge preferences from judgment files: tables 'winrates', 'scores', "
     "'matrix', 'ratings'.",
 )
-contamination.__doc__ = _doc(
+
+contamination = _stage(
     "contamination",
     "Benchmark items found in the texts (13-gram rule): tables 'hits', 'table'.",
 )
