@@ -203,6 +203,8 @@ impl Aggregator {
             .keys
             .push(hash, turn)
             .ok_or("similarity: more than 4,294,967,295 conversation turns in one aggregate")?;
+        // One buffer for a group's values of one metric, reused.
+        let mut vals: Vec<f64> = Vec::new();
         let mut i = 0;
         while i < pairs.len() {
             let t = pairs[i].target;
@@ -214,7 +216,8 @@ impl Aggregator {
             let values = &mut self.per_target[t];
             values.key.push(key);
             for k in 0..4 {
-                let vals: Vec<f64> = group.iter().map(|p| p.metrics()[k]).collect();
+                vals.clear();
+                vals.extend(group.iter().map(|p| p.metrics()[k]));
                 values.mean[k].push(numpy::mean(&vals));
                 if self.stds {
                     values.std[k].push(numpy::std(&vals, 0));
@@ -243,7 +246,7 @@ impl Aggregator {
     }
 
     /// Per-target rows, sorted by mean ROUGE-1 descending (ties by name order).
-    pub fn rows(&mut self, how: Aggregate, resamples: usize, seed: u64) -> Vec<Row> {
+    pub fn rows(&self, how: Aggregate, resamples: usize, seed: u64) -> Vec<Row> {
         // Hash order makes every result independent of batching and threads.
         let rank = self.keys.ranks();
         let mut rows: Vec<Row> = Vec::new();

@@ -310,11 +310,7 @@ impl Stage for Similarity {
         emit.rows(RecordBatch::try_new(Self::schema().expect("schema"), cols)?)
     }
 
-    fn finish(
-        cfg: &Config,
-        ctx: &Context,
-        mut agg: Aggregator,
-    ) -> wildstat_engine::Result<Outputs> {
+    fn finish(cfg: &Config, ctx: &Context, agg: Aggregator) -> wildstat_engine::Result<Outputs> {
         let rows = agg.rows(cfg.aggregate, cfg.bootstrap, ctx.seed);
         let settings = tables::Settings {
             refs: cfg.refs,
