@@ -373,7 +373,7 @@ impl Spill {
     /// replaces: its run ids come from its own column.
     pub fn read(
         &self,
-        range: std::ops::Range<usize>,
+        range: Range<usize>,
         seed: u64,
         adjust: &dyn Fn(&mut [wildstat_reader::InputFile]) -> Result<()>,
     ) -> Result<Vec<Response>> {
