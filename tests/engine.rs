@@ -1199,3 +1199,29 @@ fn provenance_is_deterministic_and_equal_for_local_runs_and_merges() {
     }
     let _ = std::fs::remove_dir_all(&t);
 }
+
+#[test]
+fn stale_temporary_names_are_cleared_only_when_wildstat_wrote_them() {
+    let t = tempdir("stale-names");
+    let out = t.join("out");
+    // Folders under the names wildstat gives its temporary and replaced
+    // outputs, but holding files it did not write (no wildstat.json).
+    let tmp = t.join(".out.tmp-999999");
+    let old = t.join(".out.old-999998");
+    for d in [&tmp, &old] {
+        std::fs::create_dir(d).unwrap();
+        std::fs::write(d.join("thesis.tex"), "my only copy\n").unwrap();
+    }
+    // What a run killed before writing its marker leaves: an empty folder.
+    let empty = t.join(".out.tmp-999997");
+    std::fs::create_dir(&empty).unwrap();
+    ok(similarity(&sample(), &out, &["--refs", "1"]));
+    for d in [&tmp, &old] {
+        assert_eq!(
+            std::fs::read_to_string(d.join("thesis.tex")).unwrap(),
+            "my only copy\n"
+        );
+    }
+    assert!(!empty.exists());
+    assert!(out.join("wildstat.json").is_file());
+}
