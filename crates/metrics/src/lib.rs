@@ -28,6 +28,8 @@ pub mod rouge_n;
 pub mod tokenize;
 pub mod wordnet;
 
-pub use prepared::{rouge_prepared, rouge_str, score, Prepared, Preparer, Scores, Scratch};
+pub use prepared::{
+    rouge_prepared, rouge_str, score, score_both, Prepared, Preparer, Scores, Scratch,
+};
 pub use rouge::Prf;
 pub use tokenize::StemmerChoice;

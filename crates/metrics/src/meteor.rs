@@ -622,6 +622,10 @@ pub struct MeteorScratch {
     stem_bits: Vec<u64>,
     /// Unmatched hypothesis positions that have synonyms, descending.
     pending: Vec<u32>,
+    /// [`score_both`]'s second direction: `hyp_match` and `ref_matched`
+    /// with the texts' roles swapped.
+    rev_match: Vec<u32>,
+    rev_matched: Vec<bool>,
 }
 
 impl MeteorScratch {
@@ -719,6 +723,20 @@ fn align_into(
     reference: &MeteorPrepared,
     scratch: &mut MeteorScratch,
 ) -> usize {
+    let matches = exact_and_stem(hypothesis, reference, scratch);
+    synonym_stage(hypothesis, reference, scratch, matches)
+}
+
+/// NLTK's exact and stem stages; fills `scratch.hyp_match` and
+/// `scratch.ref_matched` and returns the number of matches. Their matching
+/// does not depend on which text is the hypothesis (in every group both
+/// sides pair their last unmatched positions in order), which
+/// [`score_both`] uses.
+fn exact_and_stem(
+    hypothesis: &MeteorPrepared,
+    reference: &MeteorPrepared,
+    scratch: &mut MeteorScratch,
+) -> usize {
     let n = hypothesis.len();
     let m = reference.len();
     scratch.hyp_match.clear();
@@ -746,9 +764,24 @@ fn align_into(
             }
         }
     }
-    if matches == n || matches == m {
+    matches
+}
+
+/// NLTK's WordNet synonym stage after [`exact_and_stem`] left `matches`
+/// matches in `scratch`; returns the total.
+fn synonym_stage(
+    hypothesis: &MeteorPrepared,
+    reference: &MeteorPrepared,
+    scratch: &mut MeteorScratch,
+    mut matches: usize,
+) -> usize {
+    let (n, m) = (hypothesis.len(), reference.len());
+    if n == 0 || m == 0 || matches == n || matches == m {
         return matches;
     }
+    let hyp_match = &mut scratch.hyp_match[..];
+    let ref_matched = &mut scratch.ref_matched[..];
+    let rk = &reference.stem_keys;
 
     // Synonym stage: stacks of unmatched reference positions per stem.
     let top = &mut scratch.top;
@@ -833,16 +866,54 @@ pub fn score(
     reference: &MeteorPrepared,
     scratch: &mut MeteorScratch,
 ) -> f64 {
-    let n = hypothesis.len();
-    let m = reference.len();
     let matches = align_into(hypothesis, reference, scratch);
+    from_alignment(
+        matches,
+        hypothesis.len(),
+        reference.len(),
+        &scratch.hyp_match,
+    )
+}
+
+/// `(score(a, b), score(b, a))`, the same bits, with the exact and stem
+/// stages run once: their matching is the same in both directions, only
+/// the synonym stage depends on which text is the hypothesis.
+pub fn score_both(
+    a: &MeteorPrepared,
+    b: &MeteorPrepared,
+    scratch: &mut MeteorScratch,
+) -> (f64, f64) {
+    let (n, m) = (a.len(), b.len());
+    let matches = exact_and_stem(a, b, scratch);
+    // The same matching from b's side.
+    scratch.rev_match.clear();
+    scratch.rev_match.resize(m, NONE);
+    scratch.rev_matched.clear();
+    scratch.rev_matched.resize(n, false);
+    for (i, &j) in scratch.hyp_match.iter().enumerate() {
+        if j != NONE {
+            scratch.rev_match[j as usize] = i as u32;
+            scratch.rev_matched[i] = true;
+        }
+    }
+    let total = synonym_stage(a, b, scratch, matches);
+    let ab = from_alignment(total, n, m, &scratch.hyp_match);
+    std::mem::swap(&mut scratch.hyp_match, &mut scratch.rev_match);
+    std::mem::swap(&mut scratch.ref_matched, &mut scratch.rev_matched);
+    let total = synonym_stage(b, a, scratch, matches);
+    (ab, from_alignment(total, m, n, &scratch.hyp_match))
+}
+
+/// The score of an alignment: `hyp_match` holds the matched reference
+/// position per hypothesis position (or `NONE`), `matches` of them.
+fn from_alignment(matches: usize, n: usize, m: usize, hyp_match: &[u32]) -> f64 {
     if matches == 0 {
         return 0.0;
     }
     // A match starts a chunk unless the previous hypothesis position is
     // matched to the previous reference position (`NONE + 1` as u64 is
     // never a position).
-    let hm = &scratch.hyp_match;
+    let hm = hyp_match;
     let mut chunks = (hm[0] != NONE) as usize;
     for w in hm.windows(2) {
         let continues = w[1] as u64 == w[0] as u64 + 1;

@@ -112,6 +112,21 @@ mod tests {
         assert_eq!(fmeasure(0.0, 0.0), 0.0);
     }
 
+    /// `2*p*r/(p+r)` is symmetric bit for bit: doubling is exact, so
+    /// `(2p)r` and `(2r)p` are both `2 * round(pr)`. Every overlap and
+    /// pair of lengths up to 300 is checked.
+    #[test]
+    fn fmeasure_is_symmetric_bitwise() {
+        for a in 1..=300usize {
+            for b in a..=300usize {
+                for o in 0..=a {
+                    let (x, y) = (ngram_prf(o, a, b), ngram_prf(o, b, a));
+                    assert_eq!(x.fmeasure.to_bits(), y.fmeasure.to_bits(), "{o} {a} {b}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn empty_cases() {
         assert_eq!(ngram_prf(0, 0, 0), Prf::default());

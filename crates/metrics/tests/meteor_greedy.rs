@@ -2,7 +2,9 @@
 //! NLTK's list-based greedy matching (hypothesis from the end, reference
 //! from the end, first hit wins, matched words removed; O(n*m)).
 
-use wildstat_metrics::meteor::{alignment, py_split, score, MeteorContext, MeteorScratch};
+use wildstat_metrics::meteor::{
+    alignment, py_split, score, score_both, MeteorContext, MeteorScratch,
+};
 use wildstat_metrics::porter::stem;
 use wildstat_metrics::pylower::py_lower;
 use wildstat_metrics::wordnet::WordNet;
@@ -194,7 +196,7 @@ fn stack_alignment_equals_literal_nltk_on_random_texts() {
     let ctx = MeteorContext::new();
     let mut scratch = MeteorScratch::new();
     let mut rng = Rng(0x5eed);
-    let mut nontrivial = 0;
+    let (mut nontrivial, mut synonyms) = (0, 0);
     for case in 0..3000 {
         let vocab = [3, 8, 20, VOCAB.len()][case % 4];
         let (rl, hl) = (rng.below(30), rng.below(30));
@@ -213,9 +215,33 @@ fn stack_alignment_equals_literal_nltk_on_random_texts() {
             literal_score(&r, &h).to_bits(),
             "ref={r:?} hyp={h:?}"
         );
+        // Both directions at once: the same bits as each alone, which
+        // equals the literal port too.
+        let (ab, ba) = score_both(&hp, &rp, &mut scratch);
+        assert_eq!(ab.to_bits(), s.to_bits(), "ref={r:?} hyp={h:?}");
+        assert_eq!(
+            ba.to_bits(),
+            literal_score(&h, &r).to_bits(),
+            "ref={h:?} hyp={r:?}"
+        );
+        assert_eq!(ba.to_bits(), score(&rp, &hp, &mut scratch).to_bits());
         if s > 0.0 && s < 1.0 {
             nontrivial += 1;
         }
+        synonyms += (literal_alignment(&r, &h).len() > exact_or_stem(&r, &h)) as usize;
     }
     assert!(nontrivial > 2000, "{nontrivial}");
+    assert!(synonyms > 300, "only {synonyms} cases with synonym matches");
+}
+
+/// Matches of NLTK's exact and stem stages alone (the literal port).
+fn exact_or_stem(reference: &str, hypothesis: &str) -> usize {
+    let enumerate = |t: &str| -> Enum { py_split(t).map(py_lower).enumerate().collect() };
+    let (mut h, mut r) = (enumerate(hypothesis), enumerate(reference));
+    let mut out = Vec::new();
+    match_lists(&mut h, &mut r, &mut out);
+    let stems = |e: &Enum| -> Enum { e.iter().map(|(k, w)| (*k, stem(w))).collect() };
+    let (mut h, mut r) = (stems(&h), stems(&r));
+    match_lists(&mut h, &mut r, &mut out);
+    out.len()
 }

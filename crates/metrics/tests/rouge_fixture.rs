@@ -57,6 +57,32 @@ fn check(name: &str, got: &[Prf; 3], c: &Case, bad: &mut Vec<String>) {
     }
 }
 
+/// The similarity stage scores a pair once for both directions' ROUGE
+/// (`--refs all` plans both): the F-measures must not depend on the order.
+#[test]
+fn f_measures_are_the_same_bits_in_both_directions() {
+    let prep = Preparer::rouge_only(StemmerChoice::Porter);
+    let mut scratch = Scratch::new();
+    let mut compared = 0;
+    for c in cases() {
+        let (t, r) = (prep.prepare(&c.target), prep.prepare(&c.prediction));
+        let ab = rouge_prepared(&t, &r, &mut scratch);
+        let ba = rouge_prepared(&r, &t, &mut scratch);
+        for k in 0..3 {
+            assert_eq!(
+                ab[k].fmeasure.to_bits(),
+                ba[k].fmeasure.to_bits(),
+                "rouge[{k}] {:?} / {:?}",
+                c.target,
+                c.prediction
+            );
+            assert_eq!(ab[k].precision.to_bits(), ba[k].recall.to_bits());
+        }
+        compared += (ab[0].fmeasure > 0.0) as usize;
+    }
+    assert!(compared > 500, "only {compared} cases with any overlap");
+}
+
 #[test]
 fn prepared_path_matches_rouge_score_bitwise() {
     let cases = cases();

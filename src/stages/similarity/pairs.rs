@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use wildstat_metrics::{score, Prepared, Preparer, Scratch};
+use wildstat_metrics::{score, score_both, Prepared, Preparer, Scores, Scratch};
 use wildstat_reader::{keyed_hash, Response};
 
 /// How many reference models each target is compared with.
@@ -199,35 +199,55 @@ pub struct Scored {
 
 /// Scores every planned pair of every conversation of the batch, spreading
 /// conversations over threads; the result is in conversation order whatever
-/// the thread count.
+/// the thread count. A pair whose reverse is planned too (every pair with
+/// `--refs all`) is scored once for both directions ([`score_both`], the
+/// same bits as two calls of `score`).
 pub fn score_batch(batch: &Batch, refs: &[Vec<usize>], done: &(dyn Fn(u64) + Sync)) -> Vec<Scored> {
+    let planned = |t: usize, r: usize| refs[t].binary_search(&r).is_ok();
     batch
         .conversations
         .par_iter()
-        .map_init(Scratch::default, |scratch, c| {
-            let mut out = Scored::default();
-            for &(t, ti) in &c.answers {
-                for &r in &refs[t] {
-                    match c.answers.binary_search_by_key(&r, |a| a.0) {
-                        Ok(pos) => {
-                            let ri = c.answers[pos].1;
-                            let s = score(&batch.prepared[ti], &batch.prepared[ri], scratch);
-                            out.pairs.push(PairScore {
-                                target: t,
-                                reference: r,
-                                rouge1: s.rouge1.fmeasure,
-                                rouge2: s.rouge2.fmeasure,
-                                rouge_l: s.rouge_l.fmeasure,
-                                meteor: s.meteor,
-                            });
-                        }
-                        Err(_) => out.missing += 1,
+        .map_init(
+            || (Scratch::default(), Vec::new()),
+            |(scratch, reverse), c| {
+                // Scores of (r, t) computed with (t, r), t < r, in (t, r)
+                // order: answers and refs ascend.
+                let reverse: &mut Vec<((usize, usize), Scores)> = reverse;
+                reverse.clear();
+                let mut out = Scored::default();
+                for &(t, ti) in &c.answers {
+                    for &r in &refs[t] {
+                        let Ok(pos) = c.answers.binary_search_by_key(&r, |a| a.0) else {
+                            out.missing += 1;
+                            continue;
+                        };
+                        let (a, b) = (&batch.prepared[ti], &batch.prepared[c.answers[pos].1]);
+                        let s = if !planned(r, t) {
+                            score(a, b, scratch)
+                        } else if t < r {
+                            let (ab, ba) = score_both(a, b, scratch);
+                            reverse.push(((t, r), ba));
+                            ab
+                        } else {
+                            let k = reverse
+                                .binary_search_by_key(&(r, t), |e| e.0)
+                                .expect("the reverse pair was scored first");
+                            reverse[k].1
+                        };
+                        out.pairs.push(PairScore {
+                            target: t,
+                            reference: r,
+                            rouge1: s.rouge1.fmeasure,
+                            rouge2: s.rouge2.fmeasure,
+                            rouge_l: s.rouge_l.fmeasure,
+                            meteor: s.meteor,
+                        });
                     }
                 }
-            }
-            done(out.pairs.len() as u64);
-            out
-        })
+                done(out.pairs.len() as u64);
+                out
+            },
+        )
         .collect()
 }
 
