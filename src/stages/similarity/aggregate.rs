@@ -4,6 +4,7 @@
 //! the WildChat-50M notebook's exponential moving average, and per
 //! (target, reference) means for the model x model matrix.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use wildstat_stats::{bootstrap_ci, ema, numpy, Moments};
 
@@ -249,38 +250,40 @@ impl Aggregator {
     pub fn rows(&self, how: Aggregate, resamples: usize, seed: u64) -> Vec<Row> {
         // Hash order makes every result independent of batching and threads.
         let rank = self.keys.ranks();
-        let mut rows: Vec<Row> = Vec::new();
-        for (t, values) in self.per_target.iter().enumerate() {
-            if values.key.is_empty() {
-                continue;
-            }
-            let mut order: Vec<u32> = (0..values.key.len() as u32).collect();
-            // Stable: a target's values of one conversation turn keep their
-            // order.
-            order.sort_by_key(|&i| rank[values.key[i as usize] as usize]);
-            let sorted = |v: &[f64]| -> Vec<f64> { order.iter().map(|&i| v[i as usize]).collect() };
-            let mut metrics = [(0.0, 0.0, None); 4];
-            for (k, slot) in metrics.iter_mut().enumerate() {
-                let means = sorted(&values.mean[k]);
-                *slot = match how {
-                    Aggregate::Honest => {
-                        let m = Moments::from_slice(&means);
-                        let ci = bootstrap_ci(&means, resamples, seed ^ (t as u64) << 8 ^ k as u64);
-                        (m.mean(), m.std_sample(), Some(ci))
-                    }
-                    Aggregate::Paper => {
-                        let stds = sorted(&values.std[k]);
-                        (ema(&means, 0.3), ema(&stds, 0.3), None)
+        // Targets and metrics in parallel: each bootstrap has its own seed.
+        let mut rows: Vec<Row> = (self.per_target.par_iter().enumerate())
+            .filter(|(_, values)| !values.key.is_empty())
+            .map(|(t, values)| {
+                let mut order: Vec<u32> = (0..values.key.len() as u32).collect();
+                // Stable: a target's values of one conversation turn keep
+                // their order.
+                order.sort_by_key(|&i| rank[values.key[i as usize] as usize]);
+                let sorted =
+                    |v: &[f64]| -> Vec<f64> { order.iter().map(|&i| v[i as usize]).collect() };
+                let metric = |k: usize| {
+                    let means = sorted(&values.mean[k]);
+                    match how {
+                        Aggregate::Honest => {
+                            let m = Moments::from_slice(&means);
+                            let ci =
+                                bootstrap_ci(&means, resamples, seed ^ (t as u64) << 8 ^ k as u64);
+                            (m.mean(), m.std_sample(), Some(ci))
+                        }
+                        Aggregate::Paper => {
+                            let stds = sorted(&values.std[k]);
+                            (ema(&means, 0.3), ema(&stds, 0.3), None)
+                        }
                     }
                 };
-            }
-            rows.push(Row {
-                model: t,
-                pairs: self.pairs[t],
-                conversations: values.key.len() as u64,
-                metrics,
-            });
-        }
+                let metrics: Vec<_> = (0..4).into_par_iter().map(metric).collect();
+                Row {
+                    model: t,
+                    pairs: self.pairs[t],
+                    conversations: values.key.len() as u64,
+                    metrics: metrics.try_into().expect("four metrics"),
+                }
+            })
+            .collect();
         rows.sort_by(|a, b| {
             b.metrics[0]
                 .0
