@@ -181,6 +181,28 @@ impl<'a, A> Emit<'a, A> {
             None => Ok(()),
         }
     }
+
+    /// [`Emit::rows`] while `f` updates the accumulator on another thread,
+    /// for stages whose aggregation and row writing both take time; returns
+    /// what `f` returns.
+    pub fn rows_while<R: Send>(
+        &mut self,
+        batch: RecordBatch,
+        f: impl FnOnce(&mut A) -> R + Send,
+    ) -> Result<R>
+    where
+        A: Send,
+    {
+        let (acc, rows) = (&mut *self.acc, &mut self.rows);
+        let (written, r) = rayon::join(
+            move || match rows {
+                Some(w) => w.push(batch),
+                None => Ok(()),
+            },
+            move || f(acc),
+        );
+        written.map(|()| r)
+    }
 }
 
 /// The files a finished stage writes, and what it prints.

@@ -27,7 +27,8 @@ use wildstat_metrics::{Preparer, StemmerChoice};
 use wildstat_reader::Response;
 
 use aggregate::{Aggregate, Aggregator};
-use pairs::{count_pairs, group, plan_refs, score_batch, Batch, Refs};
+use pairs::{count_pairs, group, plan_refs, score_batch, Batch, Conversation, Refs, Scored};
+use rayon::prelude::*;
 use wildstat_engine::named::{self, range, range_usize, Named};
 use wildstat_engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
 
@@ -190,6 +191,45 @@ impl Similarity {
     }
 }
 
+impl Similarity {
+    /// The `pairs.parquet` rows of a scored batch, in conversation order.
+    fn pair_rows(
+        &self,
+        conversations: &[Conversation],
+        scored: &[Scored],
+    ) -> wildstat_engine::Result<RecordBatch> {
+        let n: usize = scored.iter().map(|s| s.pairs.len()).sum();
+        let (mut t, mut r, mut h, mut turn) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let mut m: [Vec<f64>; 4] = Default::default();
+        for (c, s) in conversations.iter().zip(scored) {
+            for p in &s.pairs {
+                t.push(&*self.models[p.target]);
+                r.push(&*self.models[p.reference]);
+                h.push(c.hash.as_str());
+                turn.push(c.turn);
+                for (k, v) in p.metrics().into_iter().enumerate() {
+                    m[k].push(v);
+                }
+            }
+        }
+        let mut cols: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from_iter_values(t)),
+            Arc::new(StringArray::from_iter_values(r)),
+            Arc::new(StringArray::from_iter_values(h)),
+            Arc::new(UInt32Array::from(turn)),
+        ];
+        for v in m {
+            cols.push(Arc::new(Float64Array::from(v)));
+        }
+        Ok(RecordBatch::try_new(Self::schema().expect("schema"), cols)?)
+    }
+}
+
 impl Stage for Similarity {
     const NAME: &'static str = "similarity";
     const SPLIT: Split = Split::Conversations;
@@ -276,38 +316,25 @@ impl Stage for Similarity {
             progress.done() + count_pairs(&batch, &self.refs) * (emit.batches - emit.batch) as u64,
         );
         let scored = score_batch(&batch, &self.refs, &|k| progress.add(k, 0));
-        let n: usize = scored.iter().map(|s| s.pairs.len()).sum();
-        let (mut t, mut r, mut h, mut turn) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
+        let Batch {
+            conversations,
+            prepared,
+            ..
+        } = batch;
+        // The prepared texts are freed on the pool while the rows are
+        // assembled, and the rows are written while the pairs are
+        // aggregated.
+        let (_, rows) = rayon::join(
+            move || prepared.into_par_iter().for_each(drop),
+            || self.pair_rows(&conversations, &scored),
         );
-        let mut m: [Vec<f64>; 4] = Default::default();
-        for (c, s) in batch.conversations.iter().zip(&scored) {
-            for p in &s.pairs {
-                t.push(&*self.models[p.target]);
-                r.push(&*self.models[p.reference]);
-                h.push(c.hash.as_str());
-                turn.push(c.turn);
-                for (k, v) in p.metrics().into_iter().enumerate() {
-                    m[k].push(v);
-                }
+        emit.rows_while(rows?, |acc| {
+            for (c, s) in conversations.iter().zip(&scored) {
+                acc.add(&c.hash, c.turn, &s.pairs, s.missing)?;
             }
-            emit.acc
-                .add(&c.hash, c.turn, &s.pairs, s.missing)
-                .map_err(anyhow::Error::msg)?;
-        }
-        let mut cols: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from_iter_values(t)),
-            Arc::new(StringArray::from_iter_values(r)),
-            Arc::new(StringArray::from_iter_values(h)),
-            Arc::new(UInt32Array::from(turn)),
-        ];
-        for v in m {
-            cols.push(Arc::new(Float64Array::from(v)));
-        }
-        emit.rows(RecordBatch::try_new(Self::schema().expect("schema"), cols)?)
+            Ok::<_, String>(())
+        })?
+        .map_err(anyhow::Error::msg)
     }
 
     fn finish(cfg: &Config, ctx: &Context, agg: Aggregator) -> wildstat_engine::Result<Outputs> {
