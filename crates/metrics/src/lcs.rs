@@ -38,13 +38,18 @@ pub(crate) fn lcs_by_slots(
     let words = short_len.div_ceil(64);
     let masks = &mut scratch.masks;
     masks.clear();
-    masks.resize(n_slots * words, 0);
+    // One more slot, all zeros, for the symbols absent from the bit side: a
+    // zero mask leaves `V` unchanged, so the fixed-size loops take it
+    // instead of a branch on every position.
+    masks.resize((n_slots + 1) * words, 0);
     for (i, s) in short_slots.enumerate() {
         if s != NO_SLOT {
             masks[s as usize * words + i / 64] |= 1u64 << (i % 64);
         }
     }
     let masks = &scratch.masks[..];
+    let zero = n_slots as u32;
+    let long_slots = long_slots.map(move |s| if s == NO_SLOT { zero } else { s });
     macro_rules! fixed {
         ($($w:literal)*) => {
             match words {
@@ -58,7 +63,7 @@ pub(crate) fn lcs_by_slots(
     v.clear();
     v.resize(words, !0u64);
     for s in long_slots {
-        if s == NO_SLOT {
+        if s == zero {
             continue;
         }
         let m = &masks[s as usize * words..(s as usize + 1) * words];
@@ -85,13 +90,11 @@ fn step(vk: &mut u64, mk: u64, carry: &mut u64) {
 }
 
 /// The same loop with `V` in a fixed-size array (kept in registers) for
-/// sequences of up to `W * 64` tokens, the common case.
+/// sequences of up to `W * 64` tokens, the common case; every symbol has a
+/// mask (absent ones the zero mask).
 fn lcs_fixed<const W: usize>(masks: &[u64], long_slots: impl Iterator<Item = u32>) -> usize {
     let mut v = [!0u64; W];
     for s in long_slots {
-        if s == NO_SLOT {
-            continue;
-        }
         let m: &[u64; W] = masks[s as usize * W..(s as usize + 1) * W]
             .try_into()
             .expect("W words");

@@ -622,6 +622,8 @@ pub struct MeteorScratch {
     stem_bits: Vec<u64>,
     /// Unmatched hypothesis positions that have synonyms, descending.
     pending: Vec<u32>,
+    /// The (hypothesis, reference) stem groups of the stems both share.
+    common: Vec<(u32, u32)>,
     /// [`score_both`]'s second direction: `hyp_match` and `ref_matched`
     /// with the texts' roles swapped.
     rev_match: Vec<u32>,
@@ -750,19 +752,30 @@ fn exact_and_stem(
     let ref_matched = &mut scratch.ref_matched[..];
     let mut matches = 0usize;
 
-    // Exact and stem stages, per stem present on both sides.
+    // Exact and stem stages, per stem present on both sides: the common
+    // stems by a branch-free merge (the entry is written on every step and
+    // kept only on a match), then their groups.
     let (hk, rk) = (&hypothesis.stem_keys, &reference.stem_keys);
-    let (mut i, mut j) = (0, 0);
+    let common = &mut scratch.common;
+    common.clear();
+    common.resize(hk.len().min(rk.len()) + 1, (0, 0));
+    let (mut i, mut j, mut k) = (0, 0, 0);
     while i < hk.len() && j < rk.len() {
-        match hk[i].cmp(&rk[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                matches += match_group(hypothesis, i, reference, j, hyp_match, ref_matched);
-                i += 1;
-                j += 1;
-            }
-        }
+        let (x, y) = (hk[i], rk[j]);
+        common[k] = (i as u32, j as u32);
+        k += (x == y) as usize;
+        i += (x <= y) as usize;
+        j += (y <= x) as usize;
+    }
+    for &(i, j) in &common[..k] {
+        matches += match_group(
+            hypothesis,
+            i as usize,
+            reference,
+            j as usize,
+            hyp_match,
+            ref_matched,
+        );
     }
     matches
 }

@@ -528,19 +528,16 @@ pub struct Scores {
     pub meteor: f64,
 }
 
-/// Sum over common keys of min(count_a, count_b), by linear merge.
+/// Sum over common keys of min(count_a, count_b), by linear merge. The
+/// merge is branch-free (both sides advance by comparisons, the sum adds a
+/// masked minimum): which side moves is data, not a predictable branch.
 fn overlap<K: Ord + Copy>(a: &[(K, u32)], b: &[(K, u32)]) -> usize {
     let (mut i, mut j, mut total) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                total += a[i].1.min(b[j].1) as usize;
-                i += 1;
-                j += 1;
-            }
-        }
+        let ((x, ca), (y, cb)) = (a[i], b[j]);
+        total += if x == y { ca.min(cb) as usize } else { 0 };
+        i += (x <= y) as usize;
+        j += (y <= x) as usize;
     }
     total
 }
@@ -559,21 +556,21 @@ pub fn rouge_prepared(target: &Prepared, reference: &Prepared, scratch: &mut Scr
     scratch.short_slot.resize(short.uni.len(), NO_SLOT);
     scratch.long_slot.clear();
     scratch.long_slot.resize(long.uni.len(), NO_SLOT);
+    // Branch-free merge: a side's slot is written on every visit, and the
+    // last write before it advances (a match, or NO_SLOT) is the one kept.
     let (mut i, mut j, mut over1, mut slots) = (0, 0, 0usize, 0u32);
     let (a, b) = (&short.uni, &long.uni);
+    let (ss, ls) = (&mut scratch.short_slot[..], &mut scratch.long_slot[..]);
     while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                over1 += a[i].1.min(b[j].1) as usize;
-                scratch.short_slot[i] = slots;
-                scratch.long_slot[j] = slots;
-                slots += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+        let ((x, ca), (y, cb)) = (a[i], b[j]);
+        let eq = x == y;
+        over1 += if eq { ca.min(cb) as usize } else { 0 };
+        let slot = if eq { slots } else { NO_SLOT };
+        ss[i] = slot;
+        ls[j] = slot;
+        slots += eq as u32;
+        i += (x <= y) as usize;
+        j += (y <= x) as usize;
     }
     let lcs = {
         let (ss, ls) = (&scratch.short_slot, &scratch.long_slot);
