@@ -208,11 +208,10 @@ pub fn score_batch(batch: &Batch, refs: &[Vec<usize>], done: &(dyn Fn(u64) + Syn
         .conversations
         .par_iter()
         .map_init(
-            || (Scratch::default(), Vec::new()),
+            // Scores of (r, t) computed with (t, r), t < r, in (t, r)
+            // order: answers and refs ascend.
+            || (Scratch::default(), Vec::<((usize, usize), Scores)>::new()),
             |(scratch, reverse), c| {
-                // Scores of (r, t) computed with (t, r), t < r, in (t, r)
-                // order: answers and refs ascend.
-                let reverse: &mut Vec<((usize, usize), Scores)> = reverse;
                 reverse.clear();
                 let mut out = Scored::default();
                 for &(t, ti) in &c.answers {
