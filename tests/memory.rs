@@ -36,7 +36,7 @@ fn leftovers(out: &Path) -> Vec<String> {
     let inside = std::fs::read_dir(out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("spill") || n.starts_with('.'));
+        .filter(|n| n.contains("spill") || n.contains("scratch") || n.starts_with('.'));
     let name = out.file_name().unwrap().to_string_lossy().into_owned();
     let beside = std::fs::read_dir(out.parent().unwrap())
         .unwrap()
@@ -224,6 +224,12 @@ fn a_spilled_run_with_the_compact_aggregator_writes_the_old_bytes() {
             "2",
         );
         assert!(err.contains("spilling it into "), "{err}");
+        // 1,500 conversations x 5 targets pass 1/16 of 1 MiB of values.
+        assert!(
+            err.contains(" per-conversation values went through files"),
+            "{err}"
+        );
+        assert_eq!(leftovers(&out), Vec::<String>::new());
         for (name, bytes) in outputs(&out) {
             got.insert(
                 format!("{case}/{name}"),

@@ -57,9 +57,9 @@ fn check<S: Stage>(cfg: &S::Config, mut responses: Vec<Response>) {
     assert!(!first.is_empty() && !second.is_empty());
     let round =
         |a: S::Acc| -> S::Acc { postcard::from_bytes(&postcard::to_stdvec(&a).unwrap()).unwrap() };
-    // Merged in the other order, to show order does not matter either.
-    let mut acc = round(pass(&stage, second));
-    acc.merge(round(pass(&stage, first)));
+    // Merged in id order, as the engine merges ranks.
+    let mut acc = round(pass(&stage, first));
+    acc.merge(round(pass(&stage, second)));
     let halves = S::finish(cfg, &ctx, acc).unwrap();
     assert_eq!(
         whole.files,

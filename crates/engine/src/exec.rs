@@ -217,6 +217,7 @@ fn process<S: Stage>(
         seed: select.seed,
         select: select.clone(),
         quiet,
+        scratch: (world == 1).then(|| scratch_of(rows_path)),
         ..Context::default()
     };
     let slice = |n: usize| rank * n / world..(rank + 1) * n / world;
@@ -262,7 +263,7 @@ fn process<S: Stage>(
             run.finish(ReadStats::default(), Vec::new())
         }
         Split::Conversations => {
-            let share = conversation_share(paths, select, rank, world, &|f| cfg.adjust(f))?;
+            let mut share = conversation_share(paths, select, rank, world, &|f| cfg.adjust(f))?;
             ctx.models = share.models.clone();
             let progress = Progress::new(&label, S::UNIT, 0, quiet);
             let mut run = Runner::<S>::new(cfg, &ctx, rows_path, progress)?;
@@ -279,7 +280,7 @@ fn process<S: Stage>(
                 spill_dir.push(".spill");
                 budgeted(
                     &mut run,
-                    &share,
+                    &mut share,
                     budget,
                     Path::new(&spill_dir),
                     cfg,
@@ -298,6 +299,14 @@ fn process<S: Stage>(
     }
 }
 
+/// The stage's scratch folder of a local run ([`Context::scratch`]): beside
+/// its rows, inside OUT's temporary folder.
+fn scratch_of(rows_path: &Path) -> PathBuf {
+    let mut dir = rows_path.as_os_str().to_owned();
+    dir.push(".scratch");
+    PathBuf::from(dir)
+}
+
 /// How many times what a stage holds across batches is counted against the
 /// budget (see `budgeted`).
 const HELD_FACTOR: u64 = 2;
@@ -311,7 +320,7 @@ const HELD_FACTOR: u64 = 2;
 /// id ranges gives the same bytes. Returns the reader counts.
 fn budgeted<S: Stage>(
     run: &mut Runner<S>,
-    share: &ConversationShare,
+    share: &mut ConversationShare,
     budget: Budget,
     spill: &Path,
     cfg: &S::Config,
@@ -324,12 +333,12 @@ fn budgeted<S: Stage>(
     // fragment the heap the batches reuse (measured: 400,000 synthetic
     // conversations at --memory 1024 peaked at 1.26x the budget when they
     // counted once).
-    let held = |run: &Runner<S>| {
+    let held = |run: &Runner<S>, share: &ConversationShare| {
         (run.stage.held_bytes(&run.acc) + share.ids_bytes()).saturating_mul(HELD_FACTOR)
     };
     let (text, responses) = share.estimate();
     let need = run.stage.batch_bytes(text, responses);
-    let allowance = budget.batch_allowance(held(run));
+    let allowance = budget.batch_allowance(held(run, share));
     let feed = |run: &mut Runner<S>, b: usize, n: usize, rs: Vec<Response>| {
         run.feed(b, n, |stage, emit| stage.process(rs, emit))
     };
@@ -342,6 +351,9 @@ fn budgeted<S: Stage>(
     let bounds: Vec<String> = (1..buckets)
         .map(|i| share.ids.get(i * n / buckets).cloned().unwrap_or_default())
         .collect();
+    // The buckets are drawn: the id list (about 70 bytes per conversation)
+    // is not needed any more.
+    share.ids = Vec::new();
     if !quiet {
         eprintln!(
             "{}: the selected input needs about {} MiB (up to {} MiB of text), more than the budget leaves for a batch ({} MiB): spilling it into {buckets} conversation-id buckets",
@@ -379,7 +391,7 @@ fn budgeted<S: Stage>(
     };
     let (mut start, mut b) = (0, 0);
     while start < spill.buckets.len() {
-        let allowance = budget.batch_allowance(held(run));
+        let allowance = budget.batch_allowance(held(run, share));
         let end = end_of(&run.stage, start, allowance);
         let mut left = 0;
         let mut at = end;
@@ -445,8 +457,16 @@ fn local<S: Stage>(
         select: select.clone(),
         stats: p.stats,
         quiet: run.quiet,
+        scratch: None,
     };
     let outputs = S::finish(cfg, &ctx, p.acc)?;
+    // The stage's scratch folder lies inside OUT's temporary folder: it
+    // must go before that is renamed into place.
+    let scratch = scratch_of(&rows_path);
+    if scratch.exists() {
+        std::fs::remove_dir_all(&scratch)
+            .with_context(|| format!("{}: cannot remove", scratch.display()))?;
+    }
     complete(out, S::NAME, &header, outputs, run.quiet, print)
 }
 
@@ -609,6 +629,7 @@ pub fn merge<S: Stage>(out: &Path, force: bool, quiet: bool) -> Result<()> {
         select: select.clone(),
         stats,
         quiet,
+        scratch: None,
     };
     let outputs = S::finish(&cfg, &ctx, acc.expect("world >= 1"))?;
     complete(out_dir, S::NAME, &header, outputs, quiet, true)

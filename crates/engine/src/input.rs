@@ -337,8 +337,13 @@ pub fn conversation_share(
     let hi = keys
         .conversations
         .partition_point(|h| range_of(&bounds, h) <= rank);
+    // The share's range of the sorted ids, moved (not copied: a local run's
+    // share is every id).
+    let mut ids = keys.conversations;
+    ids.truncate(hi);
+    ids.drain(..lo);
     Ok(ConversationShare {
-        ids: keys.conversations[lo..hi].to_vec(),
+        ids,
         keep: Box::new(move |h: &str| range_of(&bounds, h) == rank),
         models: keys.models,
         stats: None,
@@ -372,8 +377,9 @@ impl ConversationShare {
         (bytes.saturating_mul(TEXT_EXPANSION), rows)
     }
 
-    /// Heap bytes of the share's conversation-id list (held for the whole
-    /// run; it grows with the number of conversations).
+    /// Heap bytes of the share's conversation-id list (it grows with the
+    /// number of conversations; a spilling run releases it once the
+    /// buckets are drawn).
     pub fn ids_bytes(&self) -> u64 {
         let strings: usize = self.ids.iter().map(|s| s.capacity() + 16).sum();
         (self.ids.capacity() * std::mem::size_of::<String>() + strings) as u64

@@ -76,8 +76,9 @@ pub fn clap_default<T: clap::Args>() -> T {
         .inner
 }
 
-/// An exact, order-free partial result: merging the accumulators of any
-/// split of the input, in any order, equals one pass.
+/// An exact partial result: merging the accumulators of consecutive
+/// conversation-id ranges in id order (as the engine merges ranks, in rank
+/// order) equals one pass.
 pub trait Accumulator: Serialize + DeserializeOwned + Send {
     /// Folds `other` into `self`.
     fn merge(&mut self, other: Self);
@@ -145,6 +146,11 @@ pub struct Context {
     pub stats: ReadStats,
     /// Whether progress and notices are off.
     pub quiet: bool,
+    /// A folder of the run's own (not yet created) where a local run's
+    /// stage may keep what it holds past its share of the budget; removed
+    /// after `finish`, before the output is committed. `None` for a rank,
+    /// whose accumulator is written whole to its part.
+    pub scratch: Option<std::path::PathBuf>,
 }
 
 /// Where `process` puts its results: the accumulator, the row output and

@@ -4,6 +4,8 @@
 //! the WildChat-50M notebook's exponential moving average, and per
 //! (target, reference) means for the model x model matrix.
 
+use std::path::PathBuf;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use wildstat_stats::{bootstrap_ci, ema, numpy, Moments};
@@ -49,99 +51,89 @@ impl std::str::FromStr for Aggregate {
     }
 }
 
-/// The conversation turns (id, turn) that values refer to, one entry per
-/// [`Aggregator::add`] call, shared by every target: the ids' bytes
-/// concatenated, so a value carries a 4-byte index instead of a string.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Keys {
-    /// Every id's bytes, concatenated.
-    text: String,
-    /// End offset in `text` of each entry.
-    ends: Vec<u64>,
-    /// The turn of each entry.
-    turns: Vec<u32>,
-}
-
-impl Keys {
-    fn len(&self) -> usize {
-        self.turns.len()
-    }
-
-    /// Appends (hash, turn) and returns its index; `None` past `u32::MAX`
-    /// entries.
-    fn push(&mut self, hash: &str, turn: u32) -> Option<u32> {
-        let i = u32::try_from(self.len()).ok()?;
-        self.text.push_str(hash);
-        self.ends.push(self.text.len() as u64);
-        self.turns.push(turn);
-        Some(i)
-    }
-
-    fn hash(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
-    }
-
-    fn append(&mut self, o: Keys) {
-        let base = self.text.len() as u64;
-        self.text.push_str(&o.text);
-        self.ends.extend(o.ends.iter().map(|e| e + base));
-        self.turns.extend(o.turns);
-    }
-
-    /// Each entry's rank in (hash, turn) order, entries with equal keys in
-    /// index order (the stable sort of the values this replaces).
-    fn ranks(&self) -> Vec<u32> {
-        let mut order: Vec<u32> = (0..self.len() as u32).collect();
-        order.sort_by(|&a, &b| {
-            (self.hash(a as usize), self.turns[a as usize])
-                .cmp(&(self.hash(b as usize), self.turns[b as usize]))
-        });
-        let mut rank = vec![0u32; order.len()];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i as usize] = r as u32;
-        }
-        rank
-    }
-
-    fn heap_bytes(&self) -> usize {
-        self.text.capacity() + self.ends.capacity() * 8 + self.turns.capacity() * 4
-    }
-}
-
-/// One target model's per-conversation values, column by column, in the
-/// order they were added: the conversation turn (an index into [`Keys`])
-/// and, per metric, the mean over the target's reference models and (in
-/// paper mode only) their population std.
+/// One target model's per-conversation values held in memory, column by
+/// column, in (conversation id, turn) order: per metric the mean over the
+/// target's reference models and (in paper mode only) their population
+/// std.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct Values {
-    key: Vec<u32>,
     mean: [Vec<f64>; 4],
     std: [Vec<f64>; 4],
 }
 
 impl Values {
-    fn heap_bytes(&self) -> usize {
-        self.key.capacity() * 4
-            + self
-                .mean
-                .iter()
-                .chain(&self.std)
-                .map(|v| v.capacity() * 8)
-                .sum::<usize>()
+    fn len(&self) -> usize {
+        self.mean[0].len()
     }
+
+    /// The columns in use: the means, and the stds when kept.
+    fn columns(&mut self, stds: bool) -> impl Iterator<Item = &mut Vec<f64>> {
+        let n = if stds { 4 } else { 0 };
+        self.mean.iter_mut().chain(self.std.iter_mut().take(n))
+    }
+
+    fn heap_bytes(&self) -> usize {
+        (self.mean.iter().chain(&self.std))
+            .map(|v| v.capacity() * 8)
+            .sum::<usize>()
+    }
+}
+
+/// Where a local run's aggregator moves its per-conversation values once
+/// they pass `limit` bytes in memory: one file per target model in `dir`
+/// (a folder of the run's own, see [`wildstat_engine::Context::scratch`]),
+/// each a sequence of blocks (a little-endian `u64` count n, then each
+/// column's n `f64`s). Rows are made one target at a time from its file.
+/// A rank's aggregator never spills: it is written whole to its part.
+#[derive(Debug, Default)]
+struct ValueSpill {
+    dir: Option<PathBuf>,
+    limit: u64,
+    /// Values of each target in its file.
+    on_disk: Vec<u64>,
+}
+
+impl ValueSpill {
+    fn file(&self, t: usize) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join(format!("target-{t}.f64")))
+    }
+}
+
+/// A spilled aggregator cannot be written to a part (its values are in
+/// files); only an unspilled one (every rank's) serializes, as a unit.
+fn spill_ser<S: serde::Serializer>(spill: &ValueSpill, s: S) -> Result<S::Ok, S::Error> {
+    if spill.on_disk.iter().any(|&n| n > 0) {
+        return Err(serde::ser::Error::custom(
+            "similarity: an aggregator whose values are spilled to files cannot be serialized",
+        ));
+    }
+    s.serialize_unit()
+}
+
+fn spill_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ValueSpill, D::Error> {
+    <()>::deserialize(d)?;
+    Ok(ValueSpill::default())
 }
 
 /// Accumulates scored conversations; `rows` turns them into table rows.
 ///
-/// What grows with the corpus is one entry per conversation turn (its id
-/// bytes, an 8-byte offset and the turn: 44 bytes for a 32-character id)
-/// plus, per target model and conversation turn, a 4-byte index and 32
-/// bytes of means (64 with the stds paper mode needs).
+/// Conversation turns arrive in (id, turn) order (a batch is a contiguous
+/// id range and batches come in id order; ranks' shares are contiguous
+/// ranges merged in rank order), which is the order the statistics are
+/// defined in, so no id is kept per value: only the first and last turn,
+/// to check the order. What grows with the corpus is, per target model and
+/// conversation turn, 32 bytes of means (64 with the stds paper mode
+/// needs); a local run moves them to files past a share of the budget
+/// ([`Aggregator::spill_to`]).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Aggregator {
-    keys: Keys,
+    /// The first and last (conversation id, turn) added.
+    span: Option<((String, u32), (String, u32))>,
+    /// Set when a merge broke the order (the parts' ranges overlap).
+    disorder: Option<String>,
     per_target: Vec<Values>,
+    /// Conversation turns with values, per target (in memory and on disk).
+    conversations: Vec<u64>,
     /// Whether the per-conversation stds are kept (paper mode's EMA).
     stds: bool,
     pairs: Vec<u64>,
@@ -150,6 +142,8 @@ pub struct Aggregator {
     pub missing: u64,
     /// Responses dropped because a model answered a conversation turn twice.
     pub duplicates: u64,
+    #[serde(serialize_with = "spill_ser", deserialize_with = "spill_de")]
+    spill: ValueSpill,
 }
 
 /// One metric of a row: (mean, std, 95% CI), the CI absent in paper mode.
@@ -174,8 +168,10 @@ impl Aggregator {
     /// not need them).
     pub fn new(n: usize, how: Aggregate) -> Self {
         Aggregator {
-            keys: Keys::default(),
+            span: None,
+            disorder: None,
             per_target: vec![Values::default(); n],
+            conversations: vec![0; n],
             stds: how == Aggregate::Paper,
             pairs: vec![0; n],
             matrix: (0..n)
@@ -183,12 +179,34 @@ impl Aggregator {
                 .collect(),
             missing: 0,
             duplicates: 0,
+            spill: ValueSpill::default(),
+        }
+    }
+
+    /// Moves the per-conversation values into files in `dir` (created on
+    /// first use) whenever those in memory pass `limit` bytes: what a local
+    /// run holds then stays bounded whatever the number of conversations.
+    pub fn spill_to(mut self, dir: PathBuf, limit: u64) -> Self {
+        self.spill = ValueSpill {
+            dir: Some(dir),
+            limit,
+            on_disk: vec![0; self.per_target.len()],
+        };
+        self
+    }
+
+    /// Bytes of one value row (one target, one conversation turn).
+    fn row_bytes(&self) -> u64 {
+        if self.stds {
+            64
+        } else {
+            32
         }
     }
 
     /// Adds the scored pairs of one conversation turn and the number of
-    /// planned pairs that had no reference answer. Fails past 4,294,967,295
-    /// conversation turns.
+    /// planned pairs that had no reference answer. Turns must come in
+    /// increasing (id, turn) order.
     pub fn add(
         &mut self,
         hash: &str,
@@ -200,10 +218,20 @@ impl Aggregator {
         if pairs.is_empty() {
             return Ok(());
         }
-        let key = self
-            .keys
-            .push(hash, turn)
-            .ok_or("similarity: more than 4,294,967,295 conversation turns in one aggregate")?;
+        match &mut self.span {
+            None => self.span = Some(((hash.to_string(), turn), (hash.to_string(), turn))),
+            Some((_, last)) => {
+                if (hash, turn) <= (last.0.as_str(), last.1) {
+                    return Err(format!(
+                        "similarity: conversation turn ({hash:?}, {turn}) came after ({:?}, {}): batches out of id order (a bug)",
+                        last.0, last.1
+                    ));
+                }
+                last.0.clear();
+                last.0.push_str(hash);
+                last.1 = turn;
+            }
+        }
         // One buffer for a group's values of one metric, reused.
         let mut vals: Vec<f64> = Vec::new();
         let mut i = 0;
@@ -215,7 +243,6 @@ impl Aggregator {
             }
             let group = &pairs[i..j];
             let values = &mut self.per_target[t];
-            values.key.push(key);
             for k in 0..4 {
                 vals.clear();
                 vals.extend(group.iter().map(|p| p.metrics()[k]));
@@ -230,83 +257,204 @@ impl Aggregator {
                     acc.push(m[k]);
                 }
             }
+            self.conversations[t] += 1;
             self.pairs[t] += group.len() as u64;
             i = j;
+        }
+        if self.spill.dir.is_some() && self.in_memory() * self.row_bytes() > self.spill.limit {
+            self.flush()?;
         }
         Ok(())
     }
 
-    /// The heap bytes held, from the capacities: the conversation-turn
-    /// entries and per-target values (the part that grows with the corpus)
-    /// and the model x model moments.
+    /// Value rows (one target, one conversation turn) moved to files.
+    pub fn spilled(&self) -> u64 {
+        self.spill.on_disk.iter().sum()
+    }
+
+    /// Value rows held in memory, over all targets.
+    fn in_memory(&self) -> u64 {
+        self.per_target.iter().map(|v| v.len() as u64).sum()
+    }
+
+    /// Appends every target's values in memory to its file and clears them
+    /// (keeping the capacity, which later values reuse).
+    fn flush(&mut self) -> Result<(), String> {
+        use std::io::Write;
+        let dir = self.spill.dir.clone().expect("a spill folder");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("{}: cannot create ({e})", dir.display()))?;
+        let stds = self.stds;
+        for t in 0..self.per_target.len() {
+            let n = self.per_target[t].len();
+            if n == 0 {
+                continue;
+            }
+            let path = self.spill.file(t).expect("a spill folder");
+            let err = |e: std::io::Error| format!("{}: cannot write ({e})", path.display());
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(err)?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+            w.write_all(&(n as u64).to_le_bytes()).map_err(err)?;
+            for col in self.per_target[t].columns(stds) {
+                for v in col.iter() {
+                    w.write_all(&v.to_le_bytes()).map_err(err)?;
+                }
+                col.clear();
+            }
+            w.flush().map_err(err)?;
+            self.spill.on_disk[t] += n as u64;
+        }
+        Ok(())
+    }
+
+    /// Target `t`'s values in order: its file's blocks, then those in
+    /// memory.
+    fn values_of(&self, t: usize) -> Result<std::borrow::Cow<'_, Values>, String> {
+        use std::io::Read;
+        let memory = &self.per_target[t];
+        if self.spill.on_disk.get(t).copied().unwrap_or(0) == 0 {
+            return Ok(std::borrow::Cow::Borrowed(memory));
+        }
+        let path = self.spill.file(t).expect("a spill folder");
+        let err = |e: std::io::Error| format!("{}: cannot read ({e})", path.display());
+        let file = std::fs::File::open(&path).map_err(err)?;
+        let mut r = std::io::BufReader::with_capacity(1 << 16, file);
+        let total = self.conversations[t] as usize;
+        let mut values = Values::default();
+        for col in values.columns(self.stds) {
+            col.reserve_exact(total);
+        }
+        let mut buf = Vec::new();
+        let mut head = [0u8; 8];
+        while (values.len() as u64) < self.spill.on_disk[t] {
+            r.read_exact(&mut head).map_err(err)?;
+            let n = u64::from_le_bytes(head) as usize;
+            buf.resize(n * 8, 0);
+            for col in values.columns(self.stds) {
+                r.read_exact(&mut buf).map_err(err)?;
+                col.extend(
+                    buf.chunks_exact(8)
+                        .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes"))),
+                );
+            }
+        }
+        if values.len() as u64 != self.spill.on_disk[t] {
+            return Err(format!(
+                "{}: holds {} values where {} were written",
+                path.display(),
+                values.len(),
+                self.spill.on_disk[t]
+            ));
+        }
+        let mut memory = memory.clone();
+        for (col, tail) in values.columns(self.stds).zip(memory.columns(self.stds)) {
+            col.append(tail);
+        }
+        Ok(std::borrow::Cow::Owned(values))
+    }
+
+    /// The heap bytes held, from the capacities: the per-target values in
+    /// memory (the part that grows with the corpus unless spilled) and the
+    /// model x model moments.
     pub fn heap_bytes(&self) -> u64 {
         let values: usize = self.per_target.iter().map(Values::heap_bytes).sum();
         let n = self.pairs.len();
         let matrix = n * n * std::mem::size_of::<[Moments; 4]>();
-        (self.keys.heap_bytes() + values + matrix) as u64
+        (values + matrix) as u64
     }
 
-    /// Per-target rows, sorted by mean ROUGE-1 descending (ties by name order).
-    pub fn rows(&self, how: Aggregate, resamples: usize, seed: u64) -> Vec<Row> {
-        // Hash order makes every result independent of batching and threads.
-        let rank = self.keys.ranks();
-        // Targets and metrics in parallel: each bootstrap has its own seed.
-        let mut rows: Vec<Row> = (self.per_target.par_iter().enumerate())
-            .filter(|(_, values)| !values.key.is_empty())
-            .map(|(t, values)| {
-                let mut order: Vec<u32> = (0..values.key.len() as u32).collect();
-                // Stable: a target's values of one conversation turn keep
-                // their order.
-                order.sort_by_key(|&i| rank[values.key[i as usize] as usize]);
-                let sorted =
-                    |v: &[f64]| -> Vec<f64> { order.iter().map(|&i| v[i as usize]).collect() };
-                let metric = |k: usize| {
-                    let means = sorted(&values.mean[k]);
-                    match how {
-                        Aggregate::Honest => {
-                            let m = Moments::from_slice(&means);
-                            let ci =
-                                bootstrap_ci(&means, resamples, seed ^ (t as u64) << 8 ^ k as u64);
-                            (m.mean(), m.std_sample(), Some(ci))
-                        }
-                        Aggregate::Paper => {
-                            let stds = sorted(&values.std[k]);
-                            (ema(&means, 0.3), ema(&stds, 0.3), None)
-                        }
+    /// Per-target rows, sorted by mean ROUGE-1 descending (ties by name
+    /// order). Fails if merged parts overlapped or a spill file cannot be
+    /// read back.
+    pub fn rows(&self, how: Aggregate, resamples: usize, seed: u64) -> Result<Vec<Row>, String> {
+        if let Some(why) = &self.disorder {
+            return Err(why.clone());
+        }
+        let row = |t: usize| -> Result<Row, String> {
+            let values = self.values_of(t)?;
+            let metric = |k: usize| {
+                let means = &values.mean[k];
+                match how {
+                    Aggregate::Honest => {
+                        let m = Moments::from_slice(means);
+                        let ci = bootstrap_ci(means, resamples, seed ^ (t as u64) << 8 ^ k as u64);
+                        (m.mean(), m.std_sample(), Some(ci))
                     }
-                };
-                let metrics: Vec<_> = (0..4).into_par_iter().map(metric).collect();
-                Row {
-                    model: t,
-                    pairs: self.pairs[t],
-                    conversations: values.key.len() as u64,
-                    metrics: metrics.try_into().expect("four metrics"),
+                    Aggregate::Paper => (ema(means, 0.3), ema(&values.std[k], 0.3), None),
                 }
+            };
+            // Metrics in parallel: each bootstrap has its own seed.
+            let metrics: Vec<_> = (0..4).into_par_iter().map(metric).collect();
+            Ok(Row {
+                model: t,
+                pairs: self.pairs[t],
+                conversations: self.conversations[t],
+                metrics: metrics.try_into().expect("four metrics"),
             })
+        };
+        let targets: Vec<usize> = (0..self.per_target.len())
+            .filter(|&t| self.conversations[t] > 0)
             .collect();
+        // Targets in parallel too, as many at once as the spill limit
+        // holds when their values come from files.
+        let most = self.conversations.iter().max().copied().unwrap_or(0) * self.row_bytes();
+        let at_once = if self.spill.on_disk.iter().any(|&n| n > 0) {
+            (self.spill.limit / most.max(1)).max(1) as usize
+        } else {
+            targets.len().max(1)
+        };
+        let mut rows = Vec::with_capacity(targets.len());
+        for chunk in targets.chunks(at_once) {
+            let part: Vec<Row> = chunk
+                .par_iter()
+                .map(|&t| row(t))
+                .collect::<Result<_, String>>()?;
+            rows.extend(part);
+        }
         rows.sort_by(|a, b| {
             b.metrics[0]
                 .0
                 .total_cmp(&a.metrics[0].0)
                 .then(a.model.cmp(&b.model))
         });
-        rows
+        Ok(rows)
     }
 
-    /// Adds another aggregator's state (from another batch or rank). Exact
-    /// and order-free: conversation values are re-sorted when rows are made
-    /// and matrix moments are exact sums.
+    /// Adds another aggregator's state, from the next rank: its conversation
+    /// turns must all come after this one's (a merge in rank order of
+    /// contiguous id ranges), else [`Aggregator::rows`] fails. Matrix
+    /// moments are exact sums.
     pub fn merge(&mut self, o: Aggregator) {
-        let base = self.keys.len() as u32;
-        self.keys.append(o.keys);
+        match (&mut self.span, o.span) {
+            (_, None) => {}
+            (None, Some(span)) => self.span = Some(span),
+            (Some((_, last)), Some((first, olast))) => {
+                if first <= *last && self.disorder.is_none() {
+                    self.disorder = Some(format!(
+                        "similarity: cannot merge parts whose conversation ranges overlap ({:?}, {}) <= ({:?}, {}): merge the ranks of one run, in rank order",
+                        first.0, first.1, last.0, last.1
+                    ));
+                }
+                *last = olast;
+            }
+        }
+        if o.disorder.is_some() && self.disorder.is_none() {
+            self.disorder = o.disorder;
+        }
         for (mine, theirs) in self.per_target.iter_mut().zip(o.per_target) {
-            mine.key.extend(theirs.key.iter().map(|k| k + base));
             for (a, b) in mine.mean.iter_mut().zip(theirs.mean) {
                 a.extend(b);
             }
             for (a, b) in mine.std.iter_mut().zip(theirs.std) {
                 a.extend(b);
             }
+        }
+        for (t, n) in o.conversations.iter().enumerate() {
+            self.conversations[t] += n;
         }
         for (t, n) in o.pairs.iter().enumerate() {
             self.pairs[t] += n;
@@ -335,5 +483,144 @@ impl Aggregator {
     /// Number of scored pairs of (target, reference).
     pub fn matrix_pairs(&self, t: usize, r: usize) -> u64 {
         self.matrix[t][r][0].count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three models, conversations `0..n`, each with pairs of varying
+    /// values for targets 0 and 1 (target 2 answers every third one only).
+    fn fill(agg: &mut Aggregator, n: usize) {
+        fill_range(agg, 0..n)
+    }
+
+    fn fill_range(agg: &mut Aggregator, range: std::ops::Range<usize>) {
+        for c in range {
+            let x = (c as f64 * 0.618_033_988_749).fract();
+            let mut pairs = Vec::new();
+            for t in 0..3 {
+                if t == 2 && c % 3 != 0 {
+                    continue;
+                }
+                for r in (0..3).filter(|&r| r != t) {
+                    let v = (x + 0.1 * (t + r) as f64).fract();
+                    pairs.push(PairScore {
+                        target: t,
+                        reference: r,
+                        rouge1: v,
+                        rouge2: v * v,
+                        rouge_l: 1.0 - v,
+                        meteor: v.sqrt(),
+                    });
+                }
+            }
+            agg.add(&format!("c{c:05}"), 0, &pairs, 1).unwrap();
+        }
+    }
+
+    fn bits(rows: &[Row]) -> Vec<(usize, u64, u64, Vec<u64>)> {
+        rows.iter()
+            .map(|r| {
+                let mut v = Vec::new();
+                for (m, s, ci) in r.metrics {
+                    v.extend([m.to_bits(), s.to_bits()]);
+                    if let Some((lo, hi)) = ci {
+                        v.extend([lo.to_bits(), hi.to_bits()]);
+                    }
+                }
+                (r.model, r.pairs, r.conversations, v)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn spilled_values_give_the_same_rows_bit_for_bit() {
+        for how in [Aggregate::Honest, Aggregate::Paper] {
+            let mut memory = Aggregator::new(3, how);
+            fill(&mut memory, 1000);
+            let dir = std::env::temp_dir().join(format!(
+                "wildstat-values-{}-{}",
+                std::process::id(),
+                wildstat_engine::named::Named::name(&how)
+            ));
+            // A limit of 10 value rows: many blocks per file.
+            let mut spilled = Aggregator::new(3, how).spill_to(dir.clone(), 10 * 64);
+            fill(&mut spilled, 1000);
+            assert!(
+                spilled.spill.on_disk[0] > 900,
+                "{:?}",
+                spilled.spill.on_disk
+            );
+            assert!(spilled.heap_bytes() < memory.heap_bytes());
+            let a = memory.rows(how, 200, 7).unwrap();
+            let b = spilled.rows(how, 200, 7).unwrap();
+            assert_eq!(bits(&a), bits(&b));
+            assert_eq!(
+                a[0].conversations + a[1].conversations + a[2].conversations,
+                2334
+            );
+            assert!(
+                postcard::to_stdvec(&spilled).is_err(),
+                "a spilled aggregator must not serialize"
+            );
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+    }
+
+    #[test]
+    fn turns_out_of_order_are_refused() {
+        let mut agg = Aggregator::new(3, Aggregate::Honest);
+        fill(&mut agg, 3);
+        let p = PairScore {
+            target: 0,
+            reference: 1,
+            rouge1: 0.5,
+            rouge2: 0.5,
+            rouge_l: 0.5,
+            meteor: 0.5,
+        };
+        let err = agg.add("c00001", 0, &[p], 0).unwrap_err();
+        assert!(
+            err.contains("\"c00001\", 0) came after (\"c00002\", 0)"),
+            "{err}"
+        );
+        // The same id at a later turn is in order.
+        agg.add("c00002", 1, &[p], 0).unwrap();
+    }
+
+    #[test]
+    fn overlapping_merges_are_refused_when_rows_are_made() {
+        let (mut a, mut b) = (
+            Aggregator::new(3, Aggregate::Honest),
+            Aggregator::new(3, Aggregate::Honest),
+        );
+        fill(&mut a, 10);
+        fill(&mut b, 5);
+        let round = |x: &Aggregator| -> Aggregator {
+            postcard::from_bytes(&postcard::to_stdvec(x).unwrap()).unwrap()
+        };
+        let mut merged = round(&a);
+        merged.merge(round(&b));
+        let err = merged.rows(Aggregate::Honest, 10, 1).unwrap_err();
+        assert!(err.contains("overlap"), "{err}");
+        // In order, the merge is one pass.
+        let mut whole = Aggregator::new(3, Aggregate::Honest);
+        fill(&mut whole, 10);
+        let (mut first, mut second) = (
+            Aggregator::new(3, Aggregate::Honest),
+            Aggregator::new(3, Aggregate::Honest),
+        );
+        fill_range(&mut first, 0..4);
+        fill_range(&mut second, 4..10);
+        let mut merged = round(&first);
+        merged.merge(round(&second));
+        let whole = whole.rows(Aggregate::Honest, 50, 3).unwrap();
+        assert_eq!(
+            bits(&whole),
+            bits(&merged.rows(Aggregate::Honest, 50, 3).unwrap())
+        );
+        assert_eq!(whole[0].conversations, 10);
     }
 }

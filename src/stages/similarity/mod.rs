@@ -147,7 +147,15 @@ pub struct Similarity {
     stemming: Stemming,
     wordnet: Option<Arc<WordNet>>,
     porter: Preparer,
+    /// Where a local run's aggregator moves its per-conversation values,
+    /// and past how many bytes in memory (see [`VALUES_SHARE`]).
+    spill: Option<(PathBuf, u64)>,
 }
+
+/// The share of the budget the per-conversation values may take in memory
+/// before a local run moves them to files: 1/16 (held bytes count twice
+/// against the budget, and the batches need the rest).
+const VALUES_SHARE: u64 = 16;
 
 fn metrics_preparer(stemmer: StemmerChoice, wordnet: &Option<Arc<WordNet>>) -> Preparer {
     let meteor = match wordnet {
@@ -262,11 +270,19 @@ impl Stage for Similarity {
             stemming: cfg.stemmer,
             porter: metrics_preparer(first, &wordnet),
             wordnet,
+            spill: ctx.scratch.as_ref().map(|dir| {
+                let budget = wildstat_engine::memory::Budget::resolve(cfg.memory);
+                (dir.join("values"), budget.bytes() / VALUES_SHARE)
+            }),
         })
     }
 
     fn empty(&self) -> Aggregator {
-        Aggregator::new(self.models.len(), self.aggregate)
+        let agg = Aggregator::new(self.models.len(), self.aggregate);
+        match &self.spill {
+            Some((dir, limit)) => agg.spill_to(dir.clone(), *limit),
+            None => agg,
+        }
     }
 
     const SPILL: bool = true;
@@ -338,7 +354,9 @@ impl Stage for Similarity {
     }
 
     fn finish(cfg: &Config, ctx: &Context, agg: Aggregator) -> wildstat_engine::Result<Outputs> {
-        let rows = agg.rows(cfg.aggregate, cfg.bootstrap, ctx.seed);
+        let rows = agg
+            .rows(cfg.aggregate, cfg.bootstrap, ctx.seed)
+            .map_err(anyhow::Error::msg)?;
         let settings = tables::Settings {
             refs: cfg.refs,
             aggregate: cfg.aggregate,
@@ -377,6 +395,12 @@ impl Stage for Similarity {
             rows.len(),
             agg.missing
         );
+        if agg.spilled() > 0 {
+            out.summary.push_str(&format!(
+                "; {} per-conversation values went through files (past 1/{VALUES_SHARE} of the budget)",
+                agg.spilled()
+            ));
+        }
         Ok(out)
     }
 }
