@@ -401,6 +401,7 @@ fn budgeted<S: Stage>(
         }
         let responses = spill.read(start..end, seed, &|f| cfg.adjust(f))?;
         feed(run, b, b + 1 + left, responses)?;
+        crate::memory::release_free();
         start = end;
         b += 1;
     }

@@ -111,6 +111,21 @@ impl Budget {
     }
 }
 
+/// Hands the allocator's free memory back to the system (glibc's
+/// `malloc_trim`, every arena), between the batches of a spilling run: the
+/// threads' arenas otherwise keep what one batch freed, and the next
+/// batch's allocations, made by other threads or in other size classes,
+/// add to it, so the resident set grows batch by batch (measured: 343,
+/// 458, 493 MiB over three batches at `--memory 512`).
+pub fn release_free() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free pages of the allocator's own
+    // heaps; it has no preconditions and may be called from any thread.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -178,24 +178,27 @@ impl Similarity {
         self.models.binary_search_by(|x| (**x).cmp(m)).ok()
     }
 
-    /// Groups and prepares a batch, with per-language Snowball preparers when
+    /// Scores a grouped batch, with per-language Snowball preparers when
     /// asked (each conversation's responses share its preparer, so pairs
     /// always compare ids of one interner).
-    fn prepare_batch(&self, responses: Vec<Response>) -> Batch {
+    fn score(&self, batch: &Batch, done: &(dyn Fn(u64) + Sync)) -> Vec<Scored> {
         if self.stemming != Stemming::Snowball {
-            return group(responses, &|m| self.index(m), &|_| &self.porter);
+            return score_batch(batch, &self.refs, &|_| &self.porter, done);
         }
         let mut langs: BTreeMap<String, Preparer> = BTreeMap::new();
-        for r in &responses {
+        for r in &batch.responses {
             let l = r.language.as_deref().unwrap_or("").to_ascii_lowercase();
             let choice = StemmerChoice::snowball_for_language(&l);
             langs
                 .entry(l)
                 .or_insert_with(|| metrics_preparer(choice, &self.wordnet));
         }
-        group(responses, &|m| self.index(m), &|lang| {
-            &langs[&lang.unwrap_or("").to_ascii_lowercase()]
-        })
+        score_batch(
+            batch,
+            &self.refs,
+            &|lang| &langs[&lang.unwrap_or("").to_ascii_lowercase()],
+            done,
+        )
     }
 }
 
@@ -287,18 +290,18 @@ impl Stage for Similarity {
 
     const SPILL: bool = true;
 
-    /// Measured with heaptrack on `wildstat synth` (96,430 responses, 27 MB
-    /// of text, 385,720 pairs in one batch: 337 MB at the peak besides the
-    /// fixed part): prepared tokens and METEOR's stem groups take about 8
-    /// bytes per text byte, the responses themselves 1 plus about 500 bytes
-    /// each, and a scored pair about 200 bytes (its score, row columns and
-    /// the record batch the row writer holds). Pairs are counted as if
-    /// every planned reference answered.
+    /// A batch holds its responses (the text, once, plus about 500 bytes
+    /// each) and its scored pairs (about 200 bytes each: the score, the row
+    /// columns and the record batch the row writer holds); the text is
+    /// counted twice for the decoded Arrow pages it is copied from.
+    /// Prepared texts (about 8 bytes per text byte) live only while their
+    /// conversation is scored, one conversation per thread. Pairs are
+    /// counted as if every planned reference answered.
     fn batch_bytes(&self, text_bytes: u64, responses: u64) -> u64 {
         let refs: usize = self.refs.iter().map(Vec::len).sum();
         let per_response = refs.div_ceil(self.refs.len().max(1)) as u64;
         text_bytes
-            .saturating_mul(9)
+            .saturating_mul(2)
             .saturating_add(responses.saturating_mul(500 + 200 * per_response))
     }
 
@@ -325,23 +328,23 @@ impl Stage for Similarity {
         responses: Vec<Response>,
         emit: &mut Emit<'_, Aggregator>,
     ) -> wildstat_engine::Result<()> {
-        let batch = self.prepare_batch(responses);
+        let batch = group(responses, &|m| self.index(m));
         emit.acc.duplicates += batch.duplicates;
         let progress = emit.progress;
         progress.set_total(
             progress.done() + count_pairs(&batch, &self.refs) * (emit.batches - emit.batch) as u64,
         );
-        let scored = score_batch(&batch, &self.refs, &|k| progress.add(k, 0));
+        let scored = self.score(&batch, &|k| progress.add(k, 0));
         let Batch {
             conversations,
-            prepared,
+            responses,
             ..
         } = batch;
-        // The prepared texts are freed on the pool while the rows are
+        // The responses are freed on the pool while the rows are
         // assembled, and the rows are written while the pairs are
         // aggregated.
         let (_, rows) = rayon::join(
-            move || prepared.into_par_iter().for_each(drop),
+            move || responses.into_par_iter().for_each(drop),
             || self.pair_rows(&conversations, &scored),
         );
         emit.rows_while(rows?, |acc| {

@@ -72,39 +72,34 @@ pub fn py_strip(s: &str) -> &str {
 }
 
 /// One conversation turn of a batch: the models that answered it and where
-/// their prepared responses are.
+/// their responses are.
 #[derive(Debug)]
 pub struct Conversation {
     /// Conversation id.
     pub hash: String,
     /// Assistant turn (1 = first).
     pub turn: u32,
-    /// (model index, index into the batch's prepared responses), by model.
+    /// (model index, index into the batch's responses), by model.
     pub answers: Vec<(usize, usize)>,
 }
 
-/// A batch grouped by conversation, with each response prepared once.
+/// A batch grouped by conversation turn.
 pub struct Batch {
     /// Conversations in (hash, turn) order.
     pub conversations: Vec<Conversation>,
-    /// Prepared responses, indexed by `Conversation::answers`.
-    pub prepared: Vec<Prepared>,
+    /// The responses kept, indexed by `Conversation::answers`.
+    pub responses: Vec<Response>,
     /// Responses dropped because the same model answered the same
     /// conversation turn twice (the first one read is kept).
     pub duplicates: u64,
 }
 
-/// Groups `responses` (in read order) by conversation turn and prepares each
-/// text once, in parallel. `model_index` maps a model name to its index;
-/// `preparer` gives the preparer for a conversation's language (every
-/// response of one conversation uses the same one, so its ids compare).
-pub fn group<'p>(
-    responses: Vec<Response>,
-    model_index: &dyn Fn(&str) -> Option<usize>,
-    preparer: &(dyn Fn(Option<&str>) -> &'p Preparer + Sync),
-) -> Batch {
+/// Groups `responses` (in read order) by conversation turn; `model_index`
+/// maps a model name to its index (responses of other models are left
+/// out).
+pub fn group(responses: Vec<Response>, model_index: &dyn Fn(&str) -> Option<usize>) -> Batch {
     let mut by_conv: BTreeMap<(String, u32), BTreeMap<usize, usize>> = BTreeMap::new();
-    let mut texts: Vec<Response> = Vec::with_capacity(responses.len());
+    let mut kept: Vec<Response> = Vec::with_capacity(responses.len());
     let mut duplicates = 0;
     for r in responses {
         let Some(m) = model_index(&r.model) else {
@@ -117,22 +112,9 @@ pub fn group<'p>(
             duplicates += 1;
             continue;
         }
-        slot.insert(m, texts.len());
-        texts.push(r);
+        slot.insert(m, kept.len());
+        kept.push(r);
     }
-    // A conversation's language: that of its lowest-index model's response.
-    let mut lang_of: Vec<usize> = vec![0; texts.len()];
-    for answers in by_conv.values() {
-        let first = *answers.values().next().expect("non-empty");
-        for &i in answers.values() {
-            lang_of[i] = first;
-        }
-    }
-    let prepared: Vec<Prepared> = texts
-        .par_iter()
-        .enumerate()
-        .map(|(i, r)| preparer(texts[lang_of[i]].language.as_deref()).prepare(py_strip(&r.text)))
-        .collect();
     let conversations = by_conv
         .into_iter()
         .map(|((hash, turn), answers)| Conversation {
@@ -143,7 +125,7 @@ pub fn group<'p>(
         .collect();
     Batch {
         conversations,
-        prepared,
+        responses: kept,
         duplicates,
     }
 }
@@ -197,30 +179,64 @@ pub struct Scored {
     pub missing: u64,
 }
 
-/// Scores every planned pair of every conversation of the batch, spreading
-/// conversations over threads; the result is in conversation order whatever
-/// the thread count. A pair whose reverse is planned too (every pair with
+/// Prepares and scores every planned pair of every conversation of the
+/// batch, spreading conversations over threads; the result is in
+/// conversation order whatever the thread count. A conversation's responses
+/// are prepared (each once, and only those in a planned pair) by the
+/// thread that scores it, just before, and dropped after: prepared texts
+/// (about 8 bytes per text byte) never accumulate over the batch.
+/// `preparer` gives the preparer for a conversation's language (that of
+/// its lowest-index model's response; all its responses use it, so their
+/// ids compare). A pair whose reverse is planned too (every pair with
 /// `--refs all`) is scored once for both directions ([`score_both`], the
 /// same bits as two calls of `score`).
-pub fn score_batch(batch: &Batch, refs: &[Vec<usize>], done: &(dyn Fn(u64) + Sync)) -> Vec<Scored> {
+pub fn score_batch<'p>(
+    batch: &Batch,
+    refs: &[Vec<usize>],
+    preparer: &(dyn Fn(Option<&str>) -> &'p Preparer + Sync),
+    done: &(dyn Fn(u64) + Sync),
+) -> Vec<Scored> {
     let planned = |t: usize, r: usize| refs[t].binary_search(&r).is_ok();
     batch
         .conversations
         .par_iter()
         .map_init(
             // Scores of (r, t) computed with (t, r), t < r, in (t, r)
-            // order: answers and refs ascend.
-            || (Scratch::default(), Vec::<((usize, usize), Scores)>::new()),
-            |(scratch, reverse), c| {
+            // order: answers and refs ascend. Then the conversation's
+            // prepared responses, by answer position.
+            || {
+                (
+                    Scratch::default(),
+                    Vec::<((usize, usize), Scores)>::new(),
+                    Vec::<Option<Prepared>>::new(),
+                )
+            },
+            |(scratch, reverse, prepared), c| {
                 reverse.clear();
+                prepared.clear();
+                prepared.resize_with(c.answers.len(), || None);
+                let lang = c
+                    .answers
+                    .first()
+                    .and_then(|&(_, i)| batch.responses[i].language.as_deref());
+                let p = preparer(lang);
                 let mut out = Scored::default();
-                for &(t, ti) in &c.answers {
+                for (tp, &(t, _)) in c.answers.iter().enumerate() {
                     for &r in &refs[t] {
-                        let Ok(pos) = c.answers.binary_search_by_key(&r, |a| a.0) else {
+                        let Ok(rp) = c.answers.binary_search_by_key(&r, |a| a.0) else {
                             out.missing += 1;
                             continue;
                         };
-                        let (a, b) = (&batch.prepared[ti], &batch.prepared[c.answers[pos].1]);
+                        for at in [tp, rp] {
+                            if prepared[at].is_none() {
+                                let text = &batch.responses[c.answers[at].1].text;
+                                prepared[at] = Some(p.prepare(py_strip(text)));
+                            }
+                        }
+                        let (a, b) = (
+                            prepared[tp].as_ref().expect("prepared"),
+                            prepared[rp].as_ref().expect("prepared"),
+                        );
                         let s = if !planned(r, t) {
                             score(a, b, scratch)
                         } else if t < r {
