@@ -217,8 +217,10 @@ pub(crate) struct WordInfo {
     word: u32,
     /// Interned Porter stem of the lowercased token.
     stem: u32,
-    /// Interned WordNet synonym names of the stem (the stem itself removed).
-    synonyms: Arc<[u32]>,
+    /// Interned WordNet synonym names of the stem (the stem itself
+    /// removed); `None` when there are none (no shared empty list whose
+    /// count every thread would bump).
+    synonyms: Option<Arc<[u32]>>,
 }
 
 /// Wordnet reference held by a context: the embedded one or a loaded one.
@@ -248,8 +250,7 @@ pub struct MeteorContext {
     /// Per raw token: lowercased word id, stem id, synonym ids.
     tokens: Sharded<StrMap<WordInfo>>,
     /// Per stem id: its synonym ids (shared by all its tokens).
-    stem_synonyms: Sharded<FxMap<u32, Arc<[u32]>>>,
-    empty: Arc<[u32]>,
+    stem_synonyms: Sharded<FxMap<u32, Option<Arc<[u32]>>>>,
 }
 
 impl std::fmt::Debug for MeteorContext {
@@ -287,11 +288,16 @@ pub struct MeteorPrepared {
     /// The same entries as `group_pos` as (word id, position), sorted by
     /// word then position within each group (read for mixed groups only).
     group_word_pos: Vec<(u32, u32)>,
-    /// Per token, index into `synonyms`.
+    /// Per token, its synonym slot: `syn_ids[syn_start[k]..syn_start[k +
+    /// 1]]` (slot 0 is empty).
     syn_slot: Vec<u32>,
-    /// The synonym-id lists of this text's stems that have any, one slot
-    /// per stem group (slot 0 is empty).
-    synonyms: Vec<Arc<[u32]>>,
+    /// The synonym ids of this text's stems that have any, one slot per
+    /// such stem group, copied into one buffer (a pair reads them in
+    /// place; no reference counts shared between threads).
+    syn_ids: Vec<u32>,
+    /// Slot `k`'s ids are `syn_ids[syn_start[k]..syn_start[k + 1]]`; one
+    /// entry more than slots.
+    syn_start: Vec<u32>,
     /// One past the largest stem or synonym id of this text.
     id_bound: u32,
 }
@@ -341,7 +347,6 @@ impl MeteorContext {
             name_ids,
             tokens: Sharded::default(),
             stem_synonyms: Sharded::default(),
-            empty: Arc::from(Vec::new()),
         }
     }
 
@@ -351,8 +356,11 @@ impl MeteorContext {
     /// interner grows with the distinct lowercased words and stems seen.
     pub fn cache_bytes(&self) -> usize {
         let lists = self.stem_synonyms.sum(|m| {
-            table_bytes::<(u32, Arc<[u32]>)>(m.capacity())
-                + m.values().map(|l| 16 + 4 * l.len()).sum::<usize>()
+            table_bytes::<(u32, Option<Arc<[u32]>>)>(m.capacity())
+                + m.values()
+                    .flatten()
+                    .map(|l| 16 + 4 * l.len())
+                    .sum::<usize>()
         });
         self.interner.shards.sum(StrMap::bytes)
             + self.tokens.sum(StrMap::bytes)
@@ -400,20 +408,16 @@ impl MeteorContext {
 
     /// Interned WordNet synonym names of a stem (without the stem itself),
     /// computed once per distinct stem.
-    fn synonyms_of(&self, stem_id: u32, stem: &str) -> Arc<[u32]> {
+    fn synonyms_of(&self, stem_id: u32, stem: &str) -> Option<Arc<[u32]>> {
         let shard = stem_id as usize % SHARDS;
         if let Some(s) = self.stem_synonyms.read(shard).get(&stem_id) {
             return s.clone();
         }
-        let ids = self.wordnet.get().synonym_ids(stem);
-        let synonyms: Arc<[u32]> = if ids.is_empty() {
-            self.empty.clone()
-        } else {
-            ids.iter()
-                .map(|&k| self.name_ids[k as usize])
-                .filter(|&id| id != stem_id)
-                .collect()
-        };
+        let ids: Vec<u32> = (self.wordnet.get().synonym_ids(stem).iter())
+            .map(|&k| self.name_ids[k as usize])
+            .filter(|&id| id != stem_id)
+            .collect();
+        let synonyms = (!ids.is_empty()).then(|| Arc::from(ids));
         let mut w = self.stem_synonyms.write(shard);
         if w.len() < SHARD_CAP {
             w.entry(stem_id).or_insert(synonyms).clone()
@@ -484,25 +488,22 @@ pub(crate) struct MeteorBuilder {
     /// Lists of the current text's uncached tokens.
     temp: Vec<List>,
     group: Grouper,
-    empty: Arc<[u32]>,
 }
 
 impl MeteorBuilder {
     /// The cacheable form of a token's info: its synonym list registered
     /// with this builder (the caller bounds how many it registers).
     pub(crate) fn register(&mut self, info: &WordInfo) -> MeteorRef {
-        let list = if info.synonyms.is_empty() {
-            NONE
-        } else {
-            let next = self.lists.len() as u32;
-            assert!(next < TEMP, "too many registered synonym lists");
-            *self
-                .by_ptr
-                .entry(info.synonyms.as_ptr() as usize)
-                .or_insert_with(|| {
-                    self.lists.push(List::new(&info.synonyms));
+        let list = match &info.synonyms {
+            None => NONE,
+            Some(ids) => {
+                let next = self.lists.len() as u32;
+                assert!(next < TEMP, "too many registered synonym lists");
+                *self.by_ptr.entry(ids.as_ptr() as usize).or_insert_with(|| {
+                    self.lists.push(List::new(ids));
                     next
                 })
+            }
         };
         MeteorRef {
             word: info.word,
@@ -520,11 +521,12 @@ impl MeteorBuilder {
 
     /// Appends the next token from its info (for tokens not cached).
     pub(crate) fn push(&mut self, info: &WordInfo) {
-        let list = if info.synonyms.is_empty() {
-            NONE
-        } else {
-            self.temp.push(List::new(&info.synonyms));
-            TEMP | (self.temp.len() as u32 - 1)
+        let list = match &info.synonyms {
+            None => NONE,
+            Some(ids) => {
+                self.temp.push(List::new(ids));
+                TEMP | (self.temp.len() as u32 - 1)
+            }
         };
         self.push_ref(&MeteorRef {
             word: info.word,
@@ -564,10 +566,11 @@ impl MeteorBuilder {
             group_pos: g.perm.to_vec(),
             group_word_pos: Vec::with_capacity(n),
             syn_slot: vec![0; n],
-            synonyms: Vec::with_capacity(with_synonyms + 1),
+            syn_ids: Vec::new(),
+            syn_start: Vec::with_capacity(with_synonyms + 2),
             id_bound: 0,
         };
-        p.synonyms.push(self.empty.clone());
+        p.syn_start.extend([0, 0]);
         let mut syn_bound = 0;
         for w in g.starts.windows(2) {
             let (k, e) = (w[0] as usize, w[1] as usize);
@@ -585,8 +588,9 @@ impl MeteorBuilder {
             }
             p.stem_word.push(if same { first } else { NONE });
             if let Some(list) = self.list(refs[members[0] as usize].list) {
-                let slot = p.synonyms.len() as u32;
-                p.synonyms.push(list.ids.clone());
+                let slot = p.syn_start.len() as u32 - 1;
+                p.syn_ids.extend_from_slice(&list.ids);
+                p.syn_start.push(p.syn_ids.len() as u32);
                 syn_bound = syn_bound.max(list.bound);
                 for &q in members {
                     p.syn_slot[q as usize] = slot;
@@ -823,7 +827,7 @@ fn synonym_stage(
     }
     let dead = &mut scratch.dead;
     dead.clear();
-    dead.resize(hypothesis.synonyms.len(), false);
+    dead.resize(hypothesis.syn_start.len().saturating_sub(1), false);
     let mut left = m - matches;
     for &i in &pending[..len] {
         let i = i as usize;
@@ -833,7 +837,8 @@ fn synonym_stage(
         }
         // Best candidate as (reference position + 1, group); 0 = none.
         let (mut best, mut best_g) = (0u32, 0usize);
-        for &s in hypothesis.synonyms[slot].iter() {
+        let ids = hypothesis.syn_start[slot] as usize..hypothesis.syn_start[slot + 1] as usize;
+        for &s in &hypothesis.syn_ids[ids] {
             if stem_bits[s as usize / 64] & (1 << (s % 64)) == 0 {
                 continue;
             }
