@@ -113,25 +113,24 @@ fn resample_means(values: &[f64], seeds: &[u64], out: &mut [f64]) {
     for (s, o) in (&mut seeds4).zip(&mut out4) {
         let mut rng = [0, 1, 2, 3].map(|k| SplitMix64::new(s[k]));
         let mut sum = [0.0f64; 4];
-        // ring[k][j % AHEAD] holds stream k's draw j, drawn AHEAD early.
-        let mut ring = [[0usize; AHEAD]; 4];
-        let first = (n as usize).min(AHEAD);
-        for j in 0..first {
-            for k in 0..4 {
-                let i = rng[k].below(n);
+        // ring[j % AHEAD][k] holds stream k's draw j, drawn AHEAD early.
+        let mut ring = [[0usize; 4]; AHEAD];
+        for draws in ring.iter_mut().take((n as usize).min(AHEAD)) {
+            for (d, r) in draws.iter_mut().zip(&mut rng) {
+                let i = r.below(n);
                 prefetch(values, i);
-                ring[k][j] = i as usize;
+                *d = i as usize;
             }
         }
         for j in 0..n as usize {
-            let slot = j % AHEAD;
+            let draws = &mut ring[j % AHEAD];
             let refill = j + AHEAD < n as usize;
             for k in 0..4 {
-                sum[k] += values[ring[k][slot]];
+                sum[k] += values[draws[k]];
                 if refill {
                     let i = rng[k].below(n);
                     prefetch(values, i);
-                    ring[k][slot] = i as usize;
+                    draws[k] = i as usize;
                 }
             }
         }
