@@ -126,24 +126,17 @@ impl StageConfig for Config {
     }
 }
 
-/// The agreement stage's partial result: one compact record per prompt.
+/// The agreement stage's partial result: per-model aggregates of its
+/// prompts, in conversation-id order.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct AgreementAcc {
     records: Prompts,
     duplicates: u64,
-    /// Set when the records overflowed their 32-bit indices in a merge
-    /// (which cannot fail; reported at finish).
-    overflow: Option<String>,
 }
 
 impl Accumulator for AgreementAcc {
     fn merge(&mut self, o: Self) {
-        if let Err(e) = self.records.append(o.records) {
-            self.overflow.get_or_insert(e);
-        }
-        if let Some(e) = o.overflow {
-            self.overflow.get_or_insert(e);
-        }
+        self.records.append(o.records);
         self.duplicates += o.duplicates;
     }
 }
@@ -152,6 +145,8 @@ impl Accumulator for AgreementAcc {
 pub struct Agreement {
     opts: Options,
     preparer: Preparer,
+    /// Disagreeing prompts listed per model (`--top`).
+    top: usize,
 }
 
 impl Stage for Agreement {
@@ -173,11 +168,15 @@ impl Stage for Agreement {
                 gold,
             },
             preparer: Preparer::with_parts(StemmerChoice::Porter, Some(MeteorContext::new())),
+            top: cfg.top,
         })
     }
 
     fn empty(&self) -> AgreementAcc {
-        AgreementAcc::default()
+        AgreementAcc {
+            records: Prompts::new(self.top),
+            duplicates: 0,
+        }
     }
 
     const SPILL: bool = true;
@@ -193,7 +192,7 @@ impl Stage for Agreement {
             .saturating_add(responses.saturating_mul(200 + 250))
     }
 
-    /// The records and the Porter preparer's corpus-wide caches.
+    /// The per-model aggregates and the Porter preparer's corpus-wide caches.
     fn held_bytes(&self, acc: &AgreementAcc) -> u64 {
         acc.records.heap_bytes() + self.preparer.cache_bytes() as u64
     }
@@ -207,28 +206,19 @@ impl Stage for Agreement {
         let (records, duplicates) =
             prompt_records(batch, &self.opts, &self.preparer, &|k| progress.add(k, 0));
         for r in records {
-            emit.acc.records.push(r).map_err(anyhow::Error::msg)?;
+            emit.acc.records.push(r);
         }
         emit.acc.duplicates += duplicates;
         Ok(())
     }
 
-    fn finish(
-        cfg: &Config,
-        ctx: &Context,
-        mut acc: AgreementAcc,
-    ) -> wildstat_engine::Result<Outputs> {
-        if let Some(e) = acc.overflow {
-            bail!("{e}");
-        }
-        acc.records.sort();
-        if !acc.records.iter().any(|r| r.multi()) {
-            let models: std::collections::BTreeSet<&str> =
-                acc.records.iter().map(|r| r.model).collect();
+    fn finish(cfg: &Config, ctx: &Context, acc: AgreementAcc) -> wildstat_engine::Result<Outputs> {
+        acc.records.check().map_err(anyhow::Error::msg)?;
+        if !acc.records.any_multi() {
             bail!(
                 "agreement: no prompt has two or more runs ({} prompts of {} models seen); check --run-column / --run-from",
-                acc.records.len(),
-                models.len()
+                acc.records.prompts(),
+                acc.records.models()
             );
         }
         let s = &ctx.stats;

@@ -1,14 +1,15 @@
 //! Run-to-run agreement: how often repeated runs of one model on the same
 //! prompt give the same output. Responses are grouped by (model,
 //! conversation_hash, turn); each group is one prompt, its responses the
-//! runs. [`prompt_records`] turns responses into one [`PromptRecord`] per
-//! prompt, which a shard keeps in the compact [`Prompts`] (the only thing
-//! it keeps), and [`tables`] turns the records, sorted by (model, hash,
-//! turn), into the stage's files, so a single process and a merge of any
-//! number of shards write the same bytes.
+//! runs. [`prompt_records`] turns a batch's responses into one
+//! [`PromptRecord`] per prompt, sorted by (model, hash, turn); a shard
+//! folds them, batch after batch in conversation-id order, into per-model
+//! aggregates ([`Prompts`], the only thing it keeps: 16 or 24 bytes per
+//! prompt and the most disagreeing prompts), and [`tables`] turns those
+//! into the stage's files, so a single process and a merge of any number
+//! of shards write the same bytes.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::Hash;
 
 use rayon::prelude::*;
 use regex::Regex;
@@ -204,231 +205,249 @@ fn prompt_record(
     }
 }
 
-/// Values stored once and referred to by index: model names, run-id lists
-/// and per-run correctness lists repeat across prompts.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(bound(serialize = "T: Serialize", deserialize = "T: Deserialize<'de>"))]
-struct Interner<T: Hash + Eq + Clone> {
-    items: Vec<T>,
-    /// Index of each item (rebuilt after deserializing).
-    #[serde(skip)]
-    index: HashMap<T, u32>,
-}
-
-impl<T: Hash + Eq + Clone> Default for Interner<T> {
-    fn default() -> Self {
-        Interner {
-            items: Vec::new(),
-            index: HashMap::new(),
-        }
-    }
-}
-
-impl<T: Hash + Eq + Clone> Interner<T> {
-    /// The index of `v`, added when new; `None` past `u32::MAX` items.
-    fn id(&mut self, v: T) -> Option<u32> {
-        if self.index.len() != self.items.len() {
-            self.index = self
-                .items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (x.clone(), i as u32))
-                .collect();
-        }
-        if let Some(&i) = self.index.get(&v) {
-            return Some(i);
-        }
-        let i = u32::try_from(self.items.len()).ok()?;
-        self.items.push(v.clone());
-        self.index.insert(v, i);
-        Some(i)
-    }
-}
-
-/// One prompt's record with its strings and lists replaced by indices.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct Compact {
-    model: u32,
-    hash: u32,
+/// A prompt kept for `disagreements.csv`: one of a model's most
+/// disagreeing prompts so far.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Disagreement {
+    hash: String,
     turn: u32,
-    runs: u32,
-    correct: u32,
+    runs: usize,
     distinct: u32,
-    distinct_answers: u32,
-    has_gold: bool,
     rouge_l: f64,
     meteor: f64,
+    distinct_answers: u32,
 }
 
-/// The records of a shard, compact: per prompt 48 bytes plus its
-/// conversation id's bytes and an 8-byte offset; models, run-id lists and
-/// correctness lists are stored once each ([`PromptRecord`]s take about
-/// 480 bytes per prompt with four runs). Records keep the order they were
-/// added until [`Prompts::sort`].
+impl Disagreement {
+    /// The listing order: most distinct outputs first, then lowest
+    /// ROUGE-L, then (hash, turn) (unique within a model: a total order).
+    fn order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        b.distinct
+            .cmp(&a.distinct)
+            .then(a.rouge_l.total_cmp(&b.rouge_l))
+            .then((&a.hash, a.turn).cmp(&(&b.hash, b.turn)))
+    }
+}
+
+/// One model's aggregates, built from its prompts in (hash, turn) order.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ModelAgg {
+    single: u64,
+    multi: u64,
+    tac_r: u64,
+    distinct_sum: u64,
+    distinct_max: u32,
+    /// Per prompt with >= 2 runs, in (hash, turn) order.
+    rouge: Vec<f64>,
+    meteor: Vec<f64>,
+    tac_a: u64,
+    gold: u64,
+    best: u64,
+    worst: u64,
+    /// Per gold prompt with >= 2 runs, in (hash, turn) order.
+    per_prompt_acc: Vec<f64>,
+    /// Per run id: (gold prompts, correct).
+    per_run: BTreeMap<String, (u64, u64)>,
+    /// The most disagreeing prompts so far (at most twice `top` before a
+    /// trim; the listing's first `top` are always among them).
+    top: Vec<Disagreement>,
+    /// The first and last (hash, turn) added, to check the order.
+    first: Option<(String, u32)>,
+    last: Option<(String, u32)>,
+}
+
+impl ModelAgg {
+    fn add(&mut self, r: PromptRecord, top: usize) {
+        let key = (r.hash, r.turn);
+        if self.first.is_none() {
+            self.first = Some(key.clone());
+        }
+        if r.runs.len() < 2 {
+            self.single += 1;
+            self.last = Some(key);
+            return;
+        }
+        self.multi += 1;
+        self.tac_r += u64::from(r.distinct == 1);
+        self.distinct_sum += r.distinct as u64;
+        self.distinct_max = self.distinct_max.max(r.distinct);
+        self.rouge.push(r.rouge_l);
+        self.meteor.push(r.meteor);
+        self.tac_a += u64::from(r.distinct_answers == 1);
+        if r.has_gold {
+            let ok = r.correct.iter().filter(|&&c| c).count();
+            self.gold += 1;
+            self.best += u64::from(ok > 0);
+            self.worst += u64::from(ok == r.correct.len());
+            self.per_prompt_acc.push(ok as f64 / r.correct.len() as f64);
+            for (run, &c) in r.runs.iter().zip(&r.correct) {
+                let e = self.per_run.entry(run.clone()).or_default();
+                e.0 += 1;
+                e.1 += u64::from(c);
+            }
+        }
+        if r.distinct > 1 && top > 0 {
+            self.top.push(Disagreement {
+                hash: key.0.clone(),
+                turn: key.1,
+                runs: r.runs.len(),
+                distinct: r.distinct,
+                rouge_l: r.rouge_l,
+                meteor: r.meteor,
+                distinct_answers: r.distinct_answers,
+            });
+            if self.top.len() >= 2 * top {
+                self.trim(top);
+            }
+        }
+        self.last = Some(key);
+    }
+
+    /// Keeps the first `top` of the listing order.
+    fn trim(&mut self, top: usize) {
+        self.top.sort_by(Disagreement::order);
+        self.top.truncate(top);
+    }
+
+    /// Appends the aggregates of the model's next prompts (all after these).
+    fn append(&mut self, o: ModelAgg, top: usize) {
+        self.single += o.single;
+        self.multi += o.multi;
+        self.tac_r += o.tac_r;
+        self.distinct_sum += o.distinct_sum;
+        self.distinct_max = self.distinct_max.max(o.distinct_max);
+        self.rouge.extend(o.rouge);
+        self.meteor.extend(o.meteor);
+        self.tac_a += o.tac_a;
+        self.gold += o.gold;
+        self.best += o.best;
+        self.worst += o.worst;
+        self.per_prompt_acc.extend(o.per_prompt_acc);
+        for (run, (n, c)) in o.per_run {
+            let e = self.per_run.entry(run).or_default();
+            e.0 += n;
+            e.1 += c;
+        }
+        self.top.extend(o.top);
+        if self.top.len() >= 2 * top.max(1) {
+            self.trim(top);
+        }
+        if self.first.is_none() {
+            self.first = o.first;
+        }
+        if o.last.is_some() {
+            self.last = o.last;
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        let top: usize = self.top.iter().map(|d| d.hash.capacity() + 64).sum();
+        let runs: usize = self.per_run.keys().map(|r| r.capacity() + 64).sum();
+        8 * (self.rouge.capacity() + self.meteor.capacity() + self.per_prompt_acc.capacity())
+            + self.top.capacity() * std::mem::size_of::<Disagreement>()
+            + top
+            + runs
+    }
+}
+
+/// What a shard keeps of its prompts: per model (in name order), the
+/// aggregates the tables need, built from the prompts in (hash, turn)
+/// order. Batches and shards are consecutive conversation-id ranges taken
+/// in id order, so appending them keeps that order (checked: a prompt or
+/// a part out of order makes [`Prompts::check`] fail). Per prompt it holds
+/// 16 bytes (24 with gold answers) instead of the prompt's record.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Prompts {
-    models: Interner<String>,
-    runs: Interner<Vec<String>>,
-    correct: Interner<Vec<bool>>,
-    /// Every record's conversation id, concatenated.
-    hash_text: String,
-    /// End offset in `hash_text` of each record's id.
-    hash_ends: Vec<u64>,
-    rows: Vec<Compact>,
+    models: BTreeMap<String, ModelAgg>,
+    /// Disagreeing prompts listed per model (`--top`).
+    top: usize,
+    /// Why the prompts are not in order, if they are not.
+    disorder: Option<String>,
 }
-
-/// A record of [`Prompts`], borrowed.
-#[derive(Debug, Clone, Copy)]
-pub struct PromptView<'a> {
-    /// Model.
-    pub model: &'a str,
-    /// Conversation id.
-    pub hash: &'a str,
-    /// Assistant turn.
-    pub turn: u32,
-    /// Run ids, sorted.
-    pub runs: &'a [String],
-    /// Distinct raw outputs.
-    pub distinct: u32,
-    /// Mean ROUGE-L F1 over unordered run pairs (NaN with one run).
-    pub rouge_l: f64,
-    /// Mean METEOR over unordered run pairs (NaN with one run).
-    pub meteor: f64,
-    /// Distinct parsed answers; 0 without a regex.
-    pub distinct_answers: u32,
-    /// Whether the gold file has this hash.
-    pub has_gold: bool,
-    /// Per run: answer equals gold. Empty without gold.
-    pub correct: &'a [bool],
-}
-
-impl PromptView<'_> {
-    /// Whether this prompt counts (at least two runs).
-    pub fn multi(&self) -> bool {
-        self.runs.len() >= 2
-    }
-}
-
-const TOO_MANY: &str = "agreement: more than 4,294,967,295 prompts in one aggregate";
 
 impl Prompts {
-    /// Number of records.
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// Whether there are no records.
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
-    /// Adds a record. Fails past 4,294,967,295 records (or distinct run
-    /// lists).
-    pub fn push(&mut self, r: PromptRecord) -> Result<(), String> {
-        let hash = u32::try_from(self.hash_ends.len()).map_err(|_| TOO_MANY)?;
-        let c = Compact {
-            model: self.models.id(r.model).ok_or(TOO_MANY)?,
-            hash,
-            turn: r.turn,
-            runs: self.runs.id(r.runs).ok_or(TOO_MANY)?,
-            correct: self.correct.id(r.correct).ok_or(TOO_MANY)?,
-            distinct: r.distinct,
-            distinct_answers: r.distinct_answers,
-            has_gold: r.has_gold,
-            rouge_l: r.rouge_l,
-            meteor: r.meteor,
-        };
-        self.hash_text.push_str(&r.hash);
-        self.hash_ends.push(self.hash_text.len() as u64);
-        self.rows.push(c);
-        Ok(())
-    }
-
-    /// Appends another shard's or batch's records, after these.
-    pub fn append(&mut self, o: Prompts) -> Result<(), String> {
-        for i in 0..o.rows.len() {
-            let v = o.get(i);
-            self.push(PromptRecord {
-                model: v.model.to_string(),
-                hash: v.hash.to_string(),
-                turn: v.turn,
-                runs: v.runs.to_vec(),
-                distinct: v.distinct,
-                rouge_l: v.rouge_l,
-                meteor: v.meteor,
-                distinct_answers: v.distinct_answers,
-                has_gold: v.has_gold,
-                correct: v.correct.to_vec(),
-            })?;
-        }
-        Ok(())
-    }
-
-    fn hash(&self, i: u32) -> &str {
-        let i = i as usize;
-        let start = if i == 0 {
-            0
-        } else {
-            self.hash_ends[i - 1] as usize
-        };
-        &self.hash_text[start..self.hash_ends[i] as usize]
-    }
-
-    /// Record `i`.
-    pub fn get(&self, i: usize) -> PromptView<'_> {
-        let c = &self.rows[i];
-        PromptView {
-            model: &self.models.items[c.model as usize],
-            hash: self.hash(c.hash),
-            turn: c.turn,
-            runs: &self.runs.items[c.runs as usize],
-            distinct: c.distinct,
-            rouge_l: c.rouge_l,
-            meteor: c.meteor,
-            distinct_answers: c.distinct_answers,
-            has_gold: c.has_gold,
-            correct: &self.correct.items[c.correct as usize],
+    /// No prompts yet; `top` disagreeing prompts will be listed per model.
+    pub fn new(top: usize) -> Self {
+        Prompts {
+            top,
+            ..Prompts::default()
         }
     }
 
-    /// The records in their current order.
-    pub fn iter(&self) -> impl Iterator<Item = PromptView<'_>> {
-        (0..self.rows.len()).map(|i| self.get(i))
+    /// Number of prompts.
+    pub fn prompts(&self) -> u64 {
+        self.models.values().map(|m| m.single + m.multi).sum()
     }
 
-    /// Sorts the records into the one global order every run uses: (model,
-    /// hash, turn), equal keys in the order they were added.
-    pub fn sort(&mut self) {
-        let mut rows = std::mem::take(&mut self.rows);
-        let models = &self.models.items;
-        rows.sort_by(|a, b| {
-            (&models[a.model as usize], self.hash(a.hash), a.turn).cmp(&(
-                &models[b.model as usize],
-                self.hash(b.hash),
-                b.turn,
-            ))
-        });
-        self.rows = rows;
+    /// Number of models.
+    pub fn models(&self) -> usize {
+        self.models.len()
     }
 
-    /// The heap bytes held, from the capacities (each interned item
-    /// counted twice, for its index).
+    /// Whether some prompt has at least two runs.
+    pub fn any_multi(&self) -> bool {
+        self.models.values().any(|m| m.multi > 0)
+    }
+
+    /// Adds the next prompt of its model ((hash, turn) after the last one).
+    pub fn push(&mut self, r: PromptRecord) {
+        let top = self.top;
+        let m = match self.models.get_mut(&r.model) {
+            Some(m) => m,
+            None => self.models.entry(r.model.clone()).or_default(),
+        };
+        if let Some((h, t)) = &m.last {
+            if (h.as_str(), *t) >= (r.hash.as_str(), r.turn) && self.disorder.is_none() {
+                self.disorder = Some(format!(
+                    "agreement: prompt ({:?}, {}) of model {:?} arrived after ({h:?}, {t}): prompts must come in conversation-id order",
+                    r.hash, r.turn, r.model
+                ));
+            }
+        }
+        m.add(r, top);
+    }
+
+    /// Appends another batch's or shard's prompts, which must all come
+    /// after these (a merge in rank order of consecutive id ranges).
+    pub fn append(&mut self, o: Prompts) {
+        if self.disorder.is_none() {
+            self.disorder = o.disorder;
+        }
+        // Both sides were made with the run's --top (one made by
+        // `Default` has 0 and keeps no candidates of its own).
+        self.top = self.top.max(o.top);
+        let top = self.top;
+        for (model, agg) in o.models {
+            match self.models.get_mut(&model) {
+                None => {
+                    self.models.insert(model, agg);
+                }
+                Some(m) => {
+                    if let (Some(last), Some(first)) = (&m.last, &agg.first) {
+                        if (&last.0, last.1) >= (&first.0, first.1) && self.disorder.is_none() {
+                            self.disorder = Some(format!(
+                                "agreement: cannot merge parts whose conversation ranges overlap for model {model:?} (({:?}, {}) <= ({:?}, {})): merge the ranks of one run, in rank order",
+                                first.0, first.1, last.0, last.1
+                            ));
+                        }
+                    }
+                    m.append(agg, top);
+                }
+            }
+        }
+    }
+
+    /// Fails if prompts or parts came out of order.
+    pub fn check(&self) -> Result<(), String> {
+        self.disorder.clone().map_or(Ok(()), Err)
+    }
+
+    /// The heap bytes held, from the capacities.
     pub fn heap_bytes(&self) -> u64 {
-        let string = |s: &String| s.capacity() + 16;
-        let models: usize = self.models.items.iter().map(string).sum();
-        let runs: usize = self
-            .runs
-            .items
+        self.models
             .iter()
-            .map(|v| v.capacity() * 24 + 16 + v.iter().map(string).sum::<usize>())
-            .sum();
-        let correct: usize = self.correct.items.iter().map(|v| v.capacity() + 16).sum();
-        let interned = 2 * (models + runs + correct)
-            + (self.models.items.len() + self.runs.items.len() + self.correct.items.len()) * 64;
-        (self.rows.capacity() * std::mem::size_of::<Compact>()
-            + self.hash_text.capacity()
-            + self.hash_ends.capacity() * 8
-            + interned) as u64
+            .map(|(k, m)| k.capacity() + 96 + m.heap_bytes())
+            .sum::<usize>() as u64
     }
 }
 
@@ -451,24 +470,6 @@ pub struct Settings {
     pub reader_note: String,
 }
 
-/// Per-model aggregates.
-struct ModelRow<'a> {
-    model: &'a str,
-    single: u64,
-    multi: u64,
-    tac_r: u64,
-    distinct_sum: u64,
-    distinct_max: u32,
-    rouge: Vec<f64>,
-    meteor: Vec<f64>,
-    tac_a: u64,
-    gold: u64,
-    best: u64,
-    worst: u64,
-    per_prompt_acc: Vec<f64>,
-    per_run: BTreeMap<&'a str, (u64, u64)>,
-}
-
 fn mean(v: &[f64]) -> f64 {
     if v.is_empty() {
         return f64::NAN;
@@ -484,59 +485,9 @@ fn ratio(a: u64, b: u64) -> f64 {
     }
 }
 
-fn aggregate(records: &Prompts) -> Vec<ModelRow<'_>> {
-    let mut rows: Vec<ModelRow<'_>> = Vec::new();
-    for r in records.iter() {
-        if rows.last().is_none_or(|m| m.model != r.model) {
-            rows.push(ModelRow {
-                model: r.model,
-                single: 0,
-                multi: 0,
-                tac_r: 0,
-                distinct_sum: 0,
-                distinct_max: 0,
-                rouge: Vec::new(),
-                meteor: Vec::new(),
-                tac_a: 0,
-                gold: 0,
-                best: 0,
-                worst: 0,
-                per_prompt_acc: Vec::new(),
-                per_run: BTreeMap::new(),
-            });
-        }
-        let m = rows.last_mut().expect("pushed");
-        if !r.multi() {
-            m.single += 1;
-            continue;
-        }
-        m.multi += 1;
-        m.tac_r += u64::from(r.distinct == 1);
-        m.distinct_sum += r.distinct as u64;
-        m.distinct_max = m.distinct_max.max(r.distinct);
-        m.rouge.push(r.rouge_l);
-        m.meteor.push(r.meteor);
-        m.tac_a += u64::from(r.distinct_answers == 1);
-        if r.has_gold {
-            let ok = r.correct.iter().filter(|&&c| c).count();
-            m.gold += 1;
-            m.best += u64::from(ok > 0);
-            m.worst += u64::from(ok == r.correct.len());
-            m.per_prompt_acc.push(ok as f64 / r.correct.len() as f64);
-            for (run, &c) in r.runs.iter().zip(r.correct) {
-                let e = m.per_run.entry(run.as_str()).or_default();
-                e.0 += 1;
-                e.1 += u64::from(c);
-            }
-        }
-    }
-    rows
-}
-
-/// The stage's files from records sorted by [`Prompts::sort`]: `(name,
-/// contents)` pairs, plus a one-line summary.
+/// The stage's files from the prompts' aggregates: `(name, contents)`
+/// pairs, plus a one-line summary.
 pub fn tables(records: &Prompts, s: &Settings) -> (Vec<(String, String)>, String) {
-    let rows = aggregate(records);
     let answers = s.answer_regex.is_some();
     let mut t =
         Table::new("Run-to-run agreement per model (prompts answered by at least two runs)");
@@ -567,9 +518,9 @@ pub fn tables(records: &Prompts, s: &Settings) -> (Vec<(String, String)>, String
         t.columns.push(num("Acc 97.5%", None));
     }
     let mut runs_csv = String::from("model,run,gold_prompts,correct,accuracy\n");
-    for m in &rows {
+    for (model, m) in &records.models {
         let mut cells = vec![
-            Cell::text(m.model),
+            Cell::text(model),
             Cell::Int(m.multi),
             Cell::Int(m.single),
             Cell::Int(m.tac_r),
@@ -606,7 +557,7 @@ pub fn tables(records: &Prompts, s: &Settings) -> (Vec<(String, String)>, String
             for (run, (n, c)) in &m.per_run {
                 runs_csv.push_str(&format!(
                     "{},{},{n},{c},{}\n",
-                    wildstat_stats::table::escape_csv(m.model),
+                    wildstat_stats::table::escape_csv(model),
                     wildstat_stats::table::escape_csv(run),
                     wildstat_stats::table::full_precision(ratio(*c, *n)),
                 ));
@@ -642,24 +593,16 @@ pub fn tables(records: &Prompts, s: &Settings) -> (Vec<(String, String)>, String
     let mut dis = String::from(
         "model,conversation_hash,turn,runs,distinct_outputs,mean_rougeL,mean_meteor,distinct_answers\n",
     );
-    let mut by_model: BTreeMap<&str, Vec<PromptView>> = BTreeMap::new();
-    for r in records.iter().filter(|r| r.multi() && r.distinct > 1) {
-        by_model.entry(r.model).or_default().push(r);
-    }
-    for (model, mut list) in by_model {
-        list.sort_by(|a, b| {
-            b.distinct
-                .cmp(&a.distinct)
-                .then(a.rouge_l.total_cmp(&b.rouge_l))
-                .then((a.hash, a.turn).cmp(&(b.hash, b.turn)))
-        });
+    for (model, m) in &records.models {
+        let mut list = m.top.clone();
+        list.sort_by(Disagreement::order);
         for r in list.into_iter().take(s.top) {
             dis.push_str(&format!(
                 "{},{},{},{},{},{},{},{}\n",
                 wildstat_stats::table::escape_csv(model),
-                wildstat_stats::table::escape_csv(r.hash),
+                wildstat_stats::table::escape_csv(&r.hash),
                 r.turn,
-                r.runs.len(),
+                r.runs,
                 r.distinct,
                 wildstat_stats::table::full_precision(r.rouge_l),
                 wildstat_stats::table::full_precision(r.meteor),
@@ -681,11 +624,11 @@ pub fn tables(records: &Prompts, s: &Settings) -> (Vec<(String, String)>, String
     if s.gold {
         files.push(("runs.csv".to_string(), runs_csv));
     }
-    let prompts: u64 = rows.iter().map(|m| m.multi).sum();
+    let prompts: u64 = records.models.values().map(|m| m.multi).sum();
     let summary = format!(
         "{} prompts with >= 2 runs over {} models",
         prompts,
-        rows.len()
+        records.models.len()
     );
     (files, summary)
 }
@@ -725,6 +668,144 @@ pub fn read_gold(path: &std::path::Path) -> Result<HashMap<String, String>, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn record(
+        model: &str,
+        hash: &str,
+        turn: u32,
+        runs: usize,
+        distinct: u32,
+        rouge: f64,
+    ) -> PromptRecord {
+        PromptRecord {
+            model: model.into(),
+            hash: hash.into(),
+            turn,
+            runs: (0..runs).map(|r| format!("r{r}")).collect(),
+            distinct,
+            rouge_l: rouge,
+            meteor: rouge / 2.0,
+            distinct_answers: 0,
+            has_gold: false,
+            correct: Vec::new(),
+        }
+    }
+
+    /// Records of two models in (hash, turn) order, with ties in the
+    /// listing order that only the (hash, turn) key breaks.
+    fn records() -> Vec<PromptRecord> {
+        let mut v = Vec::new();
+        for i in 0..60u32 {
+            for m in ["a", "b"] {
+                let distinct = 1 + (i * 7 + m.len() as u32) % 4;
+                let rouge = f64::from((i * 13) % 5) / 4.0;
+                v.push(record(
+                    m,
+                    &format!("h{i:03}"),
+                    1 + i % 2,
+                    1 + (i % 3) as usize,
+                    distinct,
+                    rouge,
+                ));
+            }
+        }
+        v
+    }
+
+    fn listing(p: &Prompts) -> Vec<(String, String, u32)> {
+        let (files, _) = tables(
+            p,
+            &Settings {
+                answer_regex: None,
+                gold: false,
+                bootstrap: 0,
+                seed: 0,
+                top: 5,
+                duplicates: 0,
+                reader_note: String::new(),
+            },
+        );
+        let dis = &files
+            .iter()
+            .find(|(n, _)| n == "disagreements.csv")
+            .unwrap()
+            .1;
+        dis.lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[0].to_string(), f[1].to_string(), f[2].parse().unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streamed_disagreements_are_the_top_of_all_of_them() {
+        let mut whole = Prompts::new(5);
+        for r in records() {
+            whole.push(r);
+        }
+        whole.check().unwrap();
+        let got = listing(&whole);
+        // The definition: every multi-run disagreeing prompt, sorted, first 5.
+        let mut want: Vec<&PromptRecord> = Vec::new();
+        let all = records();
+        for m in ["a", "b"] {
+            let mut list: Vec<&PromptRecord> = all
+                .iter()
+                .filter(|r| r.model == m && r.multi() && r.distinct > 1)
+                .collect();
+            list.sort_by(|a, b| {
+                b.distinct
+                    .cmp(&a.distinct)
+                    .then(a.rouge_l.total_cmp(&b.rouge_l))
+                    .then((&a.hash, a.turn).cmp(&(&b.hash, b.turn)))
+            });
+            want.extend(list.into_iter().take(5));
+        }
+        let want: Vec<_> = want
+            .iter()
+            .map(|r| (r.model.clone(), r.hash.clone(), r.turn))
+            .collect();
+        assert_eq!(got.len(), 10);
+        assert_eq!(got, want);
+        // Split into parts at any point and appended in order: the same.
+        for cut in [1, 17, 64, 119] {
+            let all = records();
+            let (mut head, mut tail) = (Prompts::new(5), Prompts::new(5));
+            for (i, r) in all.into_iter().enumerate() {
+                if i < cut {
+                    head.push(r)
+                } else {
+                    tail.push(r)
+                }
+            }
+            head.append(tail);
+            head.check().unwrap();
+            assert_eq!(listing(&head), got, "cut {cut}");
+            assert_eq!(head.prompts(), 120);
+        }
+    }
+
+    #[test]
+    fn prompts_out_of_order_are_refused() {
+        let mut p = Prompts::new(5);
+        p.push(record("a", "h2", 1, 2, 2, 0.5));
+        p.push(record("b", "h1", 1, 2, 2, 0.5));
+        p.check().unwrap();
+        p.push(record("a", "h1", 1, 2, 2, 0.5));
+        let e = p.check().unwrap_err();
+        assert!(
+            e.contains("\"h1\"") && e.contains("conversation-id order"),
+            "{e}"
+        );
+
+        let (mut first, mut second) = (Prompts::new(5), Prompts::new(5));
+        first.push(record("a", "h5", 1, 2, 2, 0.5));
+        second.push(record("a", "h5", 1, 2, 2, 0.5));
+        first.append(second);
+        assert!(first.check().unwrap_err().contains("overlap"));
+    }
 
     #[test]
     fn answer_is_first_group_of_first_match() {
