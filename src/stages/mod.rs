@@ -7,6 +7,7 @@ pub mod judge;
 pub mod keywords;
 pub mod shared;
 pub mod similarity;
+pub mod spill;
 pub mod style;
 
 #[cfg(test)]

@@ -147,6 +147,8 @@ pub struct Agreement {
     preparer: Preparer,
     /// Disagreeing prompts listed per model (`--top`).
     top: usize,
+    /// Where a local run's per-prompt values go past a share of the budget.
+    spill: Option<(PathBuf, u64)>,
 }
 
 impl Stage for Agreement {
@@ -157,7 +159,7 @@ impl Stage for Agreement {
     type Config = Config;
     type Acc = AgreementAcc;
 
-    fn prepare(cfg: &Config, _: &Context) -> wildstat_engine::Result<Self> {
+    fn prepare(cfg: &Config, ctx: &Context) -> wildstat_engine::Result<Self> {
         let gold: Option<HashMap<String, String>> = match &cfg.gold {
             Some(p) => Some(read_gold(p).map_err(anyhow::Error::msg)?),
             None => None,
@@ -169,12 +171,17 @@ impl Stage for Agreement {
             },
             preparer: Preparer::with_parts(StemmerChoice::Porter, Some(MeteorContext::new())),
             top: cfg.top,
+            spill: crate::stages::spill::limit(ctx, cfg.memory),
         })
     }
 
     fn empty(&self) -> AgreementAcc {
+        let records = Prompts::new(self.top);
         AgreementAcc {
-            records: Prompts::new(self.top),
+            records: match &self.spill {
+                Some((dir, limit)) => records.spill_to(dir.clone(), *limit),
+                None => records,
+            },
             duplicates: 0,
         }
     }
@@ -206,7 +213,7 @@ impl Stage for Agreement {
         let (records, duplicates) =
             prompt_records(batch, &self.opts, &self.preparer, &|k| progress.add(k, 0));
         for r in records {
-            emit.acc.records.push(r);
+            emit.acc.records.push(r).map_err(anyhow::Error::msg)?;
         }
         emit.acc.duplicates += duplicates;
         Ok(())
@@ -234,7 +241,7 @@ impl Stage for Agreement {
                 s.responses, s.empty, s.null_content, s.no_assistant
             ),
         };
-        let (files, summary) = tables(&acc.records, &settings);
+        let (files, summary) = tables(&acc.records, &settings).map_err(anyhow::Error::msg)?;
         let mut out = Outputs::default();
         for (name, bytes) in files {
             if name == "table.md" {
@@ -243,6 +250,13 @@ impl Stage for Agreement {
             out.file(&name, bytes);
         }
         out.summary = summary;
+        if acc.records.spilled() > 0 {
+            out.summary.push_str(&format!(
+                "; {} per-prompt values went through files (past 1/{} of the budget)",
+                acc.records.spilled(),
+                crate::stages::spill::SHARE
+            ));
+        }
         Ok(out)
     }
 }

@@ -9,6 +9,7 @@
 //! into the stage's files, so a single process and a merge of any number
 //! of shards write the same bytes.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
@@ -21,6 +22,7 @@ use wildstat_stats::numpy::percentile_sorted;
 use wildstat_stats::{Cell, Column, Table};
 
 use crate::stages::similarity::pairs::py_strip;
+use crate::stages::spill::{self, ColumnFiles};
 
 /// What to extract and compare besides raw outputs.
 pub struct Options {
@@ -232,6 +234,9 @@ impl Disagreement {
 /// One model's aggregates, built from its prompts in (hash, turn) order.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct ModelAgg {
+    /// Its column files' keys are `2 * key` (ROUGE-L and METEOR) and
+    /// `2 * key + 1` (accuracy) when the values move to files.
+    key: usize,
     single: u64,
     multi: u64,
     tac_r: u64,
@@ -257,6 +262,11 @@ struct ModelAgg {
 }
 
 impl ModelAgg {
+    /// Per-prompt values held in memory.
+    fn values(&self) -> u64 {
+        (self.rouge.len() + self.meteor.len() + self.per_prompt_acc.len()) as u64
+    }
+
     fn add(&mut self, r: PromptRecord, top: usize) {
         let key = (r.hash, r.turn);
         if self.first.is_none() {
@@ -363,6 +373,12 @@ pub struct Prompts {
     top: usize,
     /// Why the prompts are not in order, if they are not.
     disorder: Option<String>,
+    /// Per-prompt values held in memory, over all models.
+    held: u64,
+    /// Where a local run moves the per-prompt values past a share of the
+    /// budget ([`Prompts::spill_to`]); spilled prompts do not serialize.
+    #[serde(serialize_with = "spill::ser", deserialize_with = "spill::de")]
+    files: ColumnFiles,
 }
 
 impl Prompts {
@@ -372,6 +388,18 @@ impl Prompts {
             top,
             ..Prompts::default()
         }
+    }
+
+    /// Moves the per-prompt values into files in `dir` whenever those in
+    /// memory pass `limit` bytes.
+    pub fn spill_to(mut self, dir: std::path::PathBuf, limit: u64) -> Self {
+        self.files = ColumnFiles::new(dir, limit, "model");
+        self
+    }
+
+    /// Per-prompt values moved to files.
+    pub fn spilled(&self) -> u64 {
+        self.files.total()
     }
 
     /// Number of prompts.
@@ -389,12 +417,17 @@ impl Prompts {
         self.models.values().any(|m| m.multi > 0)
     }
 
-    /// Adds the next prompt of its model ((hash, turn) after the last one).
-    pub fn push(&mut self, r: PromptRecord) {
+    /// Adds the next prompt of its model ((hash, turn) after the last
+    /// one). Fails only if its values cannot be written to their file.
+    pub fn push(&mut self, r: PromptRecord) -> Result<(), String> {
         let top = self.top;
+        let key = self.models.len();
         let m = match self.models.get_mut(&r.model) {
             Some(m) => m,
-            None => self.models.entry(r.model.clone()).or_default(),
+            None => self.models.entry(r.model.clone()).or_insert(ModelAgg {
+                key,
+                ..ModelAgg::default()
+            }),
         };
         if let Some((h, t)) = &m.last {
             if (h.as_str(), *t) >= (r.hash.as_str(), r.turn) && self.disorder.is_none() {
@@ -404,7 +437,38 @@ impl Prompts {
                 ));
             }
         }
+        let before = m.values();
         m.add(r, top);
+        self.held += m.values() - before;
+        if self.files.due(8 * self.held) {
+            for m in self.models.values_mut() {
+                self.files.write(2 * m.key, [&mut m.rouge, &mut m.meteor])?;
+                self.files.write(2 * m.key + 1, [&mut m.per_prompt_acc])?;
+            }
+            self.held = 0;
+        }
+        Ok(())
+    }
+
+    /// A model's per-prompt ROUGE-L, METEOR and accuracy values in order:
+    /// its files' blocks, then those in memory.
+    fn columns<'a>(&self, m: &'a ModelAgg) -> Result<[Cow<'a, [f64]>; 3], String> {
+        let (k, files) = (m.key, &self.files);
+        if files.on_disk(2 * k) == 0 && files.on_disk(2 * k + 1) == 0 {
+            return Ok([
+                Cow::Borrowed(&m.rouge[..]),
+                Cow::Borrowed(&m.meteor[..]),
+                Cow::Borrowed(&m.per_prompt_acc[..]),
+            ]);
+        }
+        let mut scores = files.read(2 * k, 2, m.multi as usize)?.into_iter();
+        let mut acc = files.read(2 * k + 1, 1, m.gold as usize)?;
+        let (mut rouge, mut meteor) = (scores.next().expect("2"), scores.next().expect("2"));
+        rouge.extend_from_slice(&m.rouge);
+        meteor.extend_from_slice(&m.meteor);
+        acc[0].extend_from_slice(&m.per_prompt_acc);
+        let acc = acc.pop().expect("1");
+        Ok([Cow::Owned(rouge), Cow::Owned(meteor), Cow::Owned(acc)])
     }
 
     /// Appends another batch's or shard's prompts, which must all come
@@ -417,9 +481,12 @@ impl Prompts {
         // `Default` has 0 and keeps no candidates of its own).
         self.top = self.top.max(o.top);
         let top = self.top;
-        for (model, agg) in o.models {
+        self.held += o.held;
+        for (model, mut agg) in o.models {
+            let key = self.models.len();
             match self.models.get_mut(&model) {
                 None => {
+                    agg.key = key;
                     self.models.insert(model, agg);
                 }
                 Some(m) => {
@@ -487,7 +554,8 @@ fn ratio(a: u64, b: u64) -> f64 {
 
 /// The stage's files from the prompts' aggregates: `(name, contents)`
 /// pairs, plus a one-line summary.
-pub fn tables(records: &Prompts, s: &Settings) -> (Vec<(String, String)>, String) {
+/// Fails only if values moved to files cannot be read back.
+pub fn tables(records: &Prompts, s: &Settings) -> Result<(Vec<(String, String)>, String), String> {
     let answers = s.answer_regex.is_some();
     let mut t =
         Table::new("Run-to-run agreement per model (prompts answered by at least two runs)");
@@ -519,6 +587,7 @@ pub fn tables(records: &Prompts, s: &Settings) -> (Vec<(String, String)>, String
     }
     let mut runs_csv = String::from("model,run,gold_prompts,correct,accuracy\n");
     for (model, m) in &records.models {
+        let [rouge, meteor, accuracy] = records.columns(m)?;
         let mut cells = vec![
             Cell::text(model),
             Cell::Int(m.multi),
@@ -527,8 +596,8 @@ pub fn tables(records: &Prompts, s: &Settings) -> (Vec<(String, String)>, String
             Cell::float(ratio(m.tac_r, m.multi), 4),
             Cell::float(ratio(m.distinct_sum, m.multi), 3),
             Cell::Int(m.distinct_max as u64),
-            Cell::float(mean(&m.rouge), 4),
-            Cell::float(mean(&m.meteor), 4),
+            Cell::float(mean(&rouge), 4),
+            Cell::float(mean(&meteor), 4),
         ];
         if answers {
             cells.push(Cell::Int(m.tac_a));
@@ -539,7 +608,7 @@ pub fn tables(records: &Prompts, s: &Settings) -> (Vec<(String, String)>, String
             let hi = m.per_run.values().map(|v| v.1).max();
             let best = ratio(m.best, m.gold);
             let worst = ratio(m.worst, m.gold);
-            let mut boot = bootstrap_means(&m.per_prompt_acc, s.bootstrap, s.seed);
+            let mut boot = bootstrap_means(&accuracy, s.bootstrap, s.seed);
             boot.sort_by(f64::total_cmp);
             let q = |p: f64| percentile_sorted(&boot, p);
             cells.push(Cell::Int(m.gold));
@@ -550,7 +619,7 @@ pub fn tables(records: &Prompts, s: &Settings) -> (Vec<(String, String)>, String
             cells.push(Cell::float(best, 4));
             cells.push(Cell::float(worst, 4));
             cells.push(Cell::float(best - worst, 4));
-            cells.push(Cell::float(mean(&m.per_prompt_acc), 4));
+            cells.push(Cell::float(mean(&accuracy), 4));
             cells.push(Cell::float(q(2.5), 4));
             cells.push(Cell::float(q(50.0), 4));
             cells.push(Cell::float(q(97.5), 4));
@@ -630,7 +699,7 @@ pub fn tables(records: &Prompts, s: &Settings) -> (Vec<(String, String)>, String
         prompts,
         records.models.len()
     );
-    (files, summary)
+    Ok((files, summary))
 }
 
 /// Reads a gold file: one `hash<TAB>answer` per line (blank lines skipped).
@@ -724,7 +793,8 @@ mod tests {
                 duplicates: 0,
                 reader_note: String::new(),
             },
-        );
+        )
+        .unwrap();
         let dis = &files
             .iter()
             .find(|(n, _)| n == "disagreements.csv")
@@ -743,7 +813,7 @@ mod tests {
     fn streamed_disagreements_are_the_top_of_all_of_them() {
         let mut whole = Prompts::new(5);
         for r in records() {
-            whole.push(r);
+            whole.push(r).unwrap();
         }
         whole.check().unwrap();
         let got = listing(&whole);
@@ -775,9 +845,9 @@ mod tests {
             let (mut head, mut tail) = (Prompts::new(5), Prompts::new(5));
             for (i, r) in all.into_iter().enumerate() {
                 if i < cut {
-                    head.push(r)
+                    head.push(r).unwrap()
                 } else {
-                    tail.push(r)
+                    tail.push(r).unwrap()
                 }
             }
             head.append(tail);
@@ -788,12 +858,56 @@ mod tests {
     }
 
     #[test]
+    fn spilled_values_give_the_same_files_bit_for_bit() {
+        // Records with gold answers, so all three columns are filled.
+        let gold = |mut r: PromptRecord, i: usize| {
+            r.has_gold = true;
+            r.correct = (0..r.runs.len()).map(|k| (i + k) % 3 != 0).collect();
+            r
+        };
+        let settings = Settings {
+            answer_regex: Some("x".into()),
+            gold: true,
+            bootstrap: 50,
+            seed: 3,
+            top: 4,
+            duplicates: 0,
+            reader_note: String::new(),
+        };
+        let mut memory = Prompts::new(4);
+        for (i, r) in records().into_iter().enumerate() {
+            memory.push(gold(r, i)).unwrap();
+        }
+        let dir = std::env::temp_dir().join(format!("wildstat-prompts-{}", std::process::id()));
+        // A limit of 8 values: many blocks per file.
+        let mut spilled = Prompts::new(4).spill_to(dir.clone(), 64);
+        for (i, r) in records().into_iter().enumerate() {
+            spilled.push(gold(r, i)).unwrap();
+        }
+        assert!(spilled.spilled() > 100, "{}", spilled.spilled());
+        assert!(spilled.heap_bytes() < memory.heap_bytes());
+        let a = tables(&memory, &settings).unwrap();
+        let b = tables(&spilled, &settings).unwrap();
+        assert_eq!(a, b);
+        assert!(a
+            .0
+            .iter()
+            .any(|(n, text)| n == "runs.csv" && text.lines().count() > 2));
+        assert!(
+            postcard::to_stdvec(&spilled).is_err(),
+            "spilled prompts must not serialize"
+        );
+        assert!(postcard::to_stdvec(&memory).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn prompts_out_of_order_are_refused() {
         let mut p = Prompts::new(5);
-        p.push(record("a", "h2", 1, 2, 2, 0.5));
-        p.push(record("b", "h1", 1, 2, 2, 0.5));
+        p.push(record("a", "h2", 1, 2, 2, 0.5)).unwrap();
+        p.push(record("b", "h1", 1, 2, 2, 0.5)).unwrap();
         p.check().unwrap();
-        p.push(record("a", "h1", 1, 2, 2, 0.5));
+        p.push(record("a", "h1", 1, 2, 2, 0.5)).unwrap();
         let e = p.check().unwrap_err();
         assert!(
             e.contains("\"h1\"") && e.contains("conversation-id order"),
@@ -801,8 +915,8 @@ mod tests {
         );
 
         let (mut first, mut second) = (Prompts::new(5), Prompts::new(5));
-        first.push(record("a", "h5", 1, 2, 2, 0.5));
-        second.push(record("a", "h5", 1, 2, 2, 0.5));
+        first.push(record("a", "h5", 1, 2, 2, 0.5)).unwrap();
+        second.push(record("a", "h5", 1, 2, 2, 0.5)).unwrap();
         first.append(second);
         assert!(first.check().unwrap_err().contains("overlap"));
     }

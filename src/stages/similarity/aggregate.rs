@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use wildstat_stats::{bootstrap_ci, ema, numpy, Moments};
 
 use super::pairs::PairScore;
+use crate::stages::spill::{self, ColumnFiles};
 
 /// Metric names in column order.
 pub const METRICS: [&str; 4] = ["rouge1", "rouge2", "rougeL", "meteor"];
@@ -79,42 +80,6 @@ impl Values {
     }
 }
 
-/// Where a local run's aggregator moves its per-conversation values once
-/// they pass `limit` bytes in memory: one file per target model in `dir`
-/// (a folder of the run's own, see [`wildstat_engine::Context::scratch`]),
-/// each a sequence of blocks (a little-endian `u64` count n, then each
-/// column's n `f64`s). Rows are made one target at a time from its file.
-/// A rank's aggregator never spills: it is written whole to its part.
-#[derive(Debug, Default)]
-struct ValueSpill {
-    dir: Option<PathBuf>,
-    limit: u64,
-    /// Values of each target in its file.
-    on_disk: Vec<u64>,
-}
-
-impl ValueSpill {
-    fn file(&self, t: usize) -> Option<PathBuf> {
-        self.dir.as_ref().map(|d| d.join(format!("target-{t}.f64")))
-    }
-}
-
-/// A spilled aggregator cannot be written to a part (its values are in
-/// files); only an unspilled one (every rank's) serializes, as a unit.
-fn spill_ser<S: serde::Serializer>(spill: &ValueSpill, s: S) -> Result<S::Ok, S::Error> {
-    if spill.on_disk.iter().any(|&n| n > 0) {
-        return Err(serde::ser::Error::custom(
-            "similarity: an aggregator whose values are spilled to files cannot be serialized",
-        ));
-    }
-    s.serialize_unit()
-}
-
-fn spill_de<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ValueSpill, D::Error> {
-    <()>::deserialize(d)?;
-    Ok(ValueSpill::default())
-}
-
 /// Accumulates scored conversations; `rows` turns them into table rows.
 ///
 /// Conversation turns arrive in (id, turn) order (a batch is a contiguous
@@ -142,8 +107,10 @@ pub struct Aggregator {
     pub missing: u64,
     /// Responses dropped because a model answered a conversation turn twice.
     pub duplicates: u64,
-    #[serde(serialize_with = "spill_ser", deserialize_with = "spill_de")]
-    spill: ValueSpill,
+    /// Where a local run moves the values (one file per target); a
+    /// spilled aggregator does not serialize.
+    #[serde(serialize_with = "spill::ser", deserialize_with = "spill::de")]
+    spill: ColumnFiles,
 }
 
 /// One metric of a row: (mean, std, 95% CI), the CI absent in paper mode.
@@ -179,7 +146,7 @@ impl Aggregator {
                 .collect(),
             missing: 0,
             duplicates: 0,
-            spill: ValueSpill::default(),
+            spill: ColumnFiles::default(),
         }
     }
 
@@ -187,11 +154,7 @@ impl Aggregator {
     /// first use) whenever those in memory pass `limit` bytes: what a local
     /// run holds then stays bounded whatever the number of conversations.
     pub fn spill_to(mut self, dir: PathBuf, limit: u64) -> Self {
-        self.spill = ValueSpill {
-            dir: Some(dir),
-            limit,
-            on_disk: vec![0; self.per_target.len()],
-        };
+        self.spill = ColumnFiles::new(dir, limit, "target");
         self
     }
 
@@ -261,7 +224,7 @@ impl Aggregator {
             self.pairs[t] += group.len() as u64;
             i = j;
         }
-        if self.spill.dir.is_some() && self.in_memory() * self.row_bytes() > self.spill.limit {
+        if self.spill.due(self.in_memory() * self.row_bytes()) {
             self.flush()?;
         }
         Ok(())
@@ -269,7 +232,7 @@ impl Aggregator {
 
     /// Value rows (one target, one conversation turn) moved to files.
     pub fn spilled(&self) -> u64 {
-        self.spill.on_disk.iter().sum()
+        self.spill.total()
     }
 
     /// Value rows held in memory, over all targets.
@@ -280,33 +243,9 @@ impl Aggregator {
     /// Appends every target's values in memory to its file and clears them
     /// (keeping the capacity, which later values reuse).
     fn flush(&mut self) -> Result<(), String> {
-        use std::io::Write;
-        let dir = self.spill.dir.clone().expect("a spill folder");
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("{}: cannot create ({e})", dir.display()))?;
         let stds = self.stds;
-        for t in 0..self.per_target.len() {
-            let n = self.per_target[t].len();
-            if n == 0 {
-                continue;
-            }
-            let path = self.spill.file(t).expect("a spill folder");
-            let err = |e: std::io::Error| format!("{}: cannot write ({e})", path.display());
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .map_err(err)?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
-            w.write_all(&(n as u64).to_le_bytes()).map_err(err)?;
-            for col in self.per_target[t].columns(stds) {
-                for v in col.iter() {
-                    w.write_all(&v.to_le_bytes()).map_err(err)?;
-                }
-                col.clear();
-            }
-            w.flush().map_err(err)?;
-            self.spill.on_disk[t] += n as u64;
+        for (t, values) in self.per_target.iter_mut().enumerate() {
+            self.spill.write(t, values.columns(stds))?;
         }
         Ok(())
     }
@@ -314,41 +253,18 @@ impl Aggregator {
     /// Target `t`'s values in order: its file's blocks, then those in
     /// memory.
     fn values_of(&self, t: usize) -> Result<std::borrow::Cow<'_, Values>, String> {
-        use std::io::Read;
         let memory = &self.per_target[t];
-        if self.spill.on_disk.get(t).copied().unwrap_or(0) == 0 {
+        if self.spill.on_disk(t) == 0 {
             return Ok(std::borrow::Cow::Borrowed(memory));
         }
-        let path = self.spill.file(t).expect("a spill folder");
-        let err = |e: std::io::Error| format!("{}: cannot read ({e})", path.display());
-        let file = std::fs::File::open(&path).map_err(err)?;
-        let mut r = std::io::BufReader::with_capacity(1 << 16, file);
-        let total = self.conversations[t] as usize;
+        let ncols = if self.stds { 8 } else { 4 };
+        let mut cols = self
+            .spill
+            .read(t, ncols, self.conversations[t] as usize)?
+            .into_iter();
         let mut values = Values::default();
         for col in values.columns(self.stds) {
-            col.reserve_exact(total);
-        }
-        let mut buf = Vec::new();
-        let mut head = [0u8; 8];
-        while (values.len() as u64) < self.spill.on_disk[t] {
-            r.read_exact(&mut head).map_err(err)?;
-            let n = u64::from_le_bytes(head) as usize;
-            buf.resize(n * 8, 0);
-            for col in values.columns(self.stds) {
-                r.read_exact(&mut buf).map_err(err)?;
-                col.extend(
-                    buf.chunks_exact(8)
-                        .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes"))),
-                );
-            }
-        }
-        if values.len() as u64 != self.spill.on_disk[t] {
-            return Err(format!(
-                "{}: holds {} values where {} were written",
-                path.display(),
-                values.len(),
-                self.spill.on_disk[t]
-            ));
+            *col = cols.next().expect("one column each");
         }
         let mut memory = memory.clone();
         for (col, tail) in values.columns(self.stds).zip(memory.columns(self.stds)) {
@@ -402,8 +318,8 @@ impl Aggregator {
         // Targets in parallel too, as many at once as the spill limit
         // holds when their values come from files.
         let most = self.conversations.iter().max().copied().unwrap_or(0) * self.row_bytes();
-        let at_once = if self.spill.on_disk.iter().any(|&n| n > 0) {
-            (self.spill.limit / most.max(1)).max(1) as usize
+        let at_once = if self.spill.total() > 0 {
+            (self.spill.limit() / most.max(1)).max(1) as usize
         } else {
             targets.len().max(1)
         };
@@ -548,11 +464,7 @@ mod tests {
             // A limit of 10 value rows: many blocks per file.
             let mut spilled = Aggregator::new(3, how).spill_to(dir.clone(), 10 * 64);
             fill(&mut spilled, 1000);
-            assert!(
-                spilled.spill.on_disk[0] > 900,
-                "{:?}",
-                spilled.spill.on_disk
-            );
+            assert!(spilled.spill.on_disk(0) > 900, "{:?}", spilled.spill);
             assert!(spilled.heap_bytes() < memory.heap_bytes());
             let a = memory.rows(how, 200, 7).unwrap();
             let b = spilled.rows(how, 200, 7).unwrap();

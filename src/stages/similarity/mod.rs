@@ -26,6 +26,7 @@ use wildstat_metrics::wordnet::WordNet;
 use wildstat_metrics::{Preparer, StemmerChoice};
 use wildstat_reader::Response;
 
+use crate::stages::spill;
 use aggregate::{Aggregate, Aggregator};
 use pairs::{count_pairs, group, plan_refs, score_batch, Batch, Conversation, Refs, Scored};
 use rayon::prelude::*;
@@ -148,14 +149,9 @@ pub struct Similarity {
     wordnet: Option<Arc<WordNet>>,
     porter: Preparer,
     /// Where a local run's aggregator moves its per-conversation values,
-    /// and past how many bytes in memory (see [`VALUES_SHARE`]).
+    /// and past how many bytes in memory (see [`spill::limit`]).
     spill: Option<(PathBuf, u64)>,
 }
-
-/// The share of the budget the per-conversation values may take in memory
-/// before a local run moves them to files: 1/16 (held bytes count twice
-/// against the budget, and the batches need the rest).
-const VALUES_SHARE: u64 = 16;
 
 fn metrics_preparer(stemmer: StemmerChoice, wordnet: &Option<Arc<WordNet>>) -> Preparer {
     let meteor = match wordnet {
@@ -273,10 +269,7 @@ impl Stage for Similarity {
             stemming: cfg.stemmer,
             porter: metrics_preparer(first, &wordnet),
             wordnet,
-            spill: ctx.scratch.as_ref().map(|dir| {
-                let budget = wildstat_engine::memory::Budget::resolve(cfg.memory);
-                (dir.join("values"), budget.bytes() / VALUES_SHARE)
-            }),
+            spill: spill::limit(ctx, cfg.memory),
         })
     }
 
@@ -400,8 +393,9 @@ impl Stage for Similarity {
         );
         if agg.spilled() > 0 {
             out.summary.push_str(&format!(
-                "; {} per-conversation values went through files (past 1/{VALUES_SHARE} of the budget)",
-                agg.spilled()
+                "; {} per-conversation values went through files (past 1/{} of the budget)",
+                agg.spilled(),
+                spill::SHARE
             ));
         }
         Ok(out)
