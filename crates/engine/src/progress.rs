@@ -35,9 +35,14 @@ impl Progress {
             Mode::Quiet
         } else if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(total);
-            let tpl = format!(
-                "{label} {{bar:30}} {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{msg}}) ETA {{eta}}"
-            );
+            // An unknown total (0) shows a count, not a bar to 0.
+            let tpl = if total == 0 {
+                format!("{label} {{spinner}} {{human_pos}} {unit} ({{per_sec}}, {{msg}})")
+            } else {
+                format!(
+                    "{label} {{bar:30}} {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{msg}}) ETA {{eta}}"
+                )
+            };
             bar.set_style(
                 ProgressStyle::with_template(&tpl).unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
@@ -93,30 +98,27 @@ impl Progress {
         let total = self.total.load(Ordering::Relaxed);
         let secs = self.start.elapsed().as_secs_f64().max(1e-9);
         let rate = done as f64 / secs;
-        let pct = if total > 0 {
-            100.0 * done as f64 / total as f64
+        let read = if bytes > 0 {
+            format!(", {} read", human_bytes(bytes))
         } else {
-            100.0
+            String::new()
         };
+        if total == 0 {
+            // Total unknown (e.g. agreement's prompts): the count alone.
+            return format!(
+                "{}: {done} {}{read}, {rate:.0} {}/s, elapsed {secs:.1}s",
+                self.label, self.unit, self.unit
+            );
+        }
+        let pct = 100.0 * done as f64 / total as f64;
         let eta = if rate > 0.0 && total > done {
             (total - done) as f64 / rate
         } else {
             0.0
         };
         format!(
-            "{}: {done}/{} {} ({pct:.1}%){}, {:.0} {}/s, elapsed {:.1}s, ETA {:.0}s",
-            self.label,
-            total,
-            self.unit,
-            if bytes > 0 {
-                format!(", {} read", human_bytes(bytes))
-            } else {
-                String::new()
-            },
-            rate,
-            self.unit,
-            secs,
-            eta
+            "{}: {done}/{} {} ({pct:.1}%){read}, {:.0} {}/s, elapsed {:.1}s, ETA {:.0}s",
+            self.label, total, self.unit, rate, self.unit, secs, eta
         )
     }
 
@@ -145,5 +147,31 @@ pub fn human_bytes(b: u64) -> String {
         format!("{:.1} MiB", b / (1024.0 * 1024.0))
     } else {
         format!("{:.1} KiB", b / 1024.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Progress;
+
+    #[test]
+    fn a_line_shows_the_total_only_when_known() {
+        let known = Progress::new("similarity", "pairs", 10, true);
+        let line = known.line(5, 0);
+        assert!(
+            line.starts_with("similarity: 5/10 pairs (50.0%), "),
+            "{line}"
+        );
+        assert!(line.contains("ETA"), "{line}");
+        let unknown = Progress::new("agreement", "prompts", 0, true);
+        let line = unknown.line(80_000, 2048);
+        assert!(
+            line.starts_with("agreement: 80000 prompts, 2.0 KiB read, "),
+            "{line}"
+        );
+        assert!(
+            !line.contains("/0") && !line.contains('%') && !line.contains("ETA"),
+            "{line}"
+        );
     }
 }
