@@ -301,6 +301,12 @@ fn a_spilled_agreement_run_writes_the_bytes_of_an_in_memory_run() {
         let spill = dir.join(format!("spill-{threads}"));
         let err = agreement(&corpus, &spill, &["--gold", g, "--memory", "1"], threads);
         assert!(spilled_buckets(&err) >= 4, "{err}");
+        // Its per-prompt values went through files in its scratch folder,
+        // which is gone afterwards (no leftovers below).
+        assert!(
+            err.contains(" per-prompt values went through files"),
+            "{err}"
+        );
         assert_eq!(outputs(&spill), outputs(&mem), "{threads} threads");
         assert_eq!(leftovers(&spill), Vec::<String>::new());
     }
