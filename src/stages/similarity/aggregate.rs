@@ -257,12 +257,12 @@ impl Aggregator {
         if self.spill.on_disk(t) == 0 {
             return Ok(std::borrow::Cow::Borrowed(memory));
         }
-        let ncols = if self.stds { 8 } else { 4 };
+        let mut values = Values::default();
+        let ncols = values.columns(self.stds).count();
         let mut cols = self
             .spill
             .read(t, ncols, self.conversations[t] as usize)?
             .into_iter();
-        let mut values = Values::default();
         for col in values.columns(self.stds) {
             *col = cols.next().expect("one column each");
         }
