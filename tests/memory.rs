@@ -4,7 +4,8 @@
 //! writes the same bytes as an in-memory run and removes its spill; a
 //! spilled similarity run writes the bytes the aggregator before the
 //! compact per-conversation values wrote; ranks that do not fit spill
-//! their own share and merge to the local bytes.
+//! their own share and merge to the local bytes, the merge moving their
+//! values to files past the same budget.
 
 mod common;
 
@@ -310,6 +311,30 @@ fn a_spilled_agreement_run_writes_the_bytes_of_an_in_memory_run() {
         assert_eq!(outputs(&spill), outputs(&mem), "{threads} threads");
         assert_eq!(leftovers(&spill), Vec::<String>::new());
     }
+    // Three ranks at the same budget, merged: the merge moves the ranks'
+    // per-prompt values to files in its scratch folder and writes the
+    // in-memory run's bytes.
+    let sharded = dir.join("sharded");
+    for rank in ["0", "1", "2"] {
+        let args = [
+            "--gold",
+            g,
+            "--memory",
+            "1",
+            "--rank",
+            rank,
+            "--world-size",
+            "3",
+        ];
+        agreement(&corpus, &sharded, &args, "2");
+    }
+    let err = run(&["merge", sharded.to_str().unwrap()], "2");
+    assert!(
+        err.contains(" per-prompt values went through files"),
+        "{err}"
+    );
+    assert_eq!(outputs(&sharded), outputs(&mem));
+    assert_eq!(leftovers(&sharded), Vec::<String>::new());
     let names: Vec<String> = outputs(&mem).into_iter().map(|(n, _)| n).collect();
     assert!(names.contains(&"runs.csv".to_string()), "{names:?}");
 
@@ -398,7 +423,15 @@ fn ranks_that_do_not_fit_spill_their_share_and_merge_to_the_local_bytes() {
     for f in &foreign {
         assert_eq!(std::fs::read(f).unwrap(), b"mine", "{}", f.display());
     }
-    ok(["merge", o, "-q"]);
+    // The merge is bounded by the ranks' budget too: past its share, the
+    // ranks' per-conversation values go through files in its scratch
+    // folder, which it removes.
+    let err = run(&["merge", o], "2");
+    assert!(
+        err.contains(" per-conversation values went through files"),
+        "{err}"
+    );
     assert_eq!(outputs(&out), outputs(&local));
+    assert_eq!(leftovers(&out), Vec::<String>::new());
     assert!(outputs(&local).iter().any(|(n, _)| n == "pairs.parquet"));
 }

@@ -10,6 +10,10 @@
 # 2. agreement --answer-regex on `wildstat synth --runs 4 --run-models 3`
 #    corpora of A, 2A and 4A conversations (A = N / 2 by default: 600,000
 #    responses at 1x), the same budgets.
+# 3. merge: W ranks of similarity --refs 1 at each budget on the largest
+#    size's corpus, then `wildstat merge` (bounded by the budget the ranks
+#    recorded); its peak RSS next to that budget, and how many
+#    per-conversation values it moved to files.
 #
 # Each line: budget, corpus size, peak RSS (/usr/bin/time -v) and its ratio
 # to the budget, wall and CPU (user + sys) seconds, pairs or prompts,
@@ -17,15 +21,16 @@
 # (timings on a shared machine are noisy, CPU seconds less so), and whether
 # the outputs are identical to the first run on the same corpus (the 4096
 # run for 1x similarity; the first budget otherwise).
-# usage: scripts/bench/memory.sh [N] [BUDGETS] [SIZES] [A]
-#   defaults: N = 100000, BUDGETS = "256 512 1024", SIZES = "1 2 4", A = N / 2
-#   (A = 0 skips agreement)
+# usage: scripts/bench/memory.sh [N] [BUDGETS] [SIZES] [A] [W]
+#   defaults: N = 100000, BUDGETS = "256 512 1024", SIZES = "1 2 4", A = N / 2,
+#   W = 4 (A = 0 skips agreement, W = 0 the merges)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-100000}
 budgets=${2:-256 512 1024}
 sizes=${3:-1 2 4}
 an=${4:-$((n / 2))}
+ranks=${5:-4}
 cargo build --release -q
 bin=$PWD/target/release/wildstat
 work=$(mktemp -d)
@@ -97,4 +102,36 @@ if [ "$an" -gt 0 ]; then
     echo
     echo "## agreement: peak RSS against the budget, 1x/2x/4x of $an conversations (3 models x 4 runs)"
     bench agreement agr "$an" "--runs 4 --run-models 3" "--answer-regex Answer:.(\d+)"
+fi
+
+# merges CONVERSATIONS: W ranks and a merge per budget on one synth corpus.
+merges() {
+    local c=$work/merge-corpus b r out log ref="" s rss wall cpu values
+    "$bin" synth --out "$c" --conversations "$1" --row-group-rows 4096 >/dev/null 2>&1
+    printf 'budget_mib\tranks\tconversations\tmerge_peak_rss_mib\trss/budget\tmerge_wall_s\tmerge_cpu_s\tvalues_through_files\tload\tsame\n'
+    for b in $budgets; do
+        out=$work/merged-$b
+        for r in $(seq 0 $((ranks - 1))); do
+            "$bin" similarity "$c" --refs 1 --memory "$b" --rank "$r" --world-size "$ranks" --out "$out" -q
+        done
+        log=$work/log-merge-$b
+        /usr/bin/time -v "$bin" merge "$out" >/dev/null 2>"$log"
+        rss=$(awk -F': ' '/Maximum resident set size/ { printf "%d", $2 / 1024 }' "$log")
+        wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); x = 0; for (i = 1; i <= n; i++) x = x * 60 + t[i]; printf "%.2f", x }' "$log")
+        cpu=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { printf "%.2f", u + s }' "$log")
+        values=$(sed -n 's/.*; \([0-9]*\) per-conversation values went through files.*/\1/p' "$log" | tail -1)
+        s=-
+        if [ -z "$ref" ]; then ref=$out; else s=$(same "$ref" "$out"); fi
+        printf '%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\n' "$b" "$ranks" "$1" "$rss" \
+            "$(awk -v r="$rss" -v b="$b" 'BEGIN { print r / b }')" "$wall" "$cpu" "${values:-0 (in memory)}" "$(load)" "$s"
+        [ "$out" = "$ref" ] || rm -rf "$out" "$out.work"
+    done
+    rm -rf "$c"
+}
+
+if [ "$ranks" -gt 0 ]; then
+    largest=$(echo $sizes | tr ' ' '\n' | sort -n | tail -1)
+    echo
+    echo "## merge of $ranks similarity --refs 1 ranks: peak RSS against the budget they recorded, ${largest}x of $n conversations"
+    merges $((n * largest))
 fi

@@ -59,7 +59,7 @@ fn check<S: Stage>(cfg: &S::Config, mut responses: Vec<Response>) {
         |a: S::Acc| -> S::Acc { postcard::from_bytes(&postcard::to_stdvec(&a).unwrap()).unwrap() };
     // Merged in id order, as the engine merges ranks.
     let mut acc = round(pass(&stage, first));
-    acc.merge(round(pass(&stage, second)));
+    acc.merge(round(pass(&stage, second))).unwrap();
     let halves = S::finish(cfg, &ctx, acc).unwrap();
     assert_eq!(
         whole.files,

@@ -307,6 +307,17 @@ fn scratch_of(rows_path: &Path) -> PathBuf {
     PathBuf::from(dir)
 }
 
+/// Removes the stage's scratch folder, which lies inside OUT's temporary
+/// folder: it must go before that is renamed into place.
+fn remove_scratch(rows_path: &Path) -> Result<()> {
+    let scratch = scratch_of(rows_path);
+    if scratch.exists() {
+        std::fs::remove_dir_all(&scratch)
+            .with_context(|| format!("{}: cannot remove", scratch.display()))?;
+    }
+    Ok(())
+}
+
 /// How many times what a stage holds across batches is counted against the
 /// budget (see `budgeted`).
 const HELD_FACTOR: u64 = 2;
@@ -461,13 +472,7 @@ fn local<S: Stage>(
         scratch: None,
     };
     let outputs = S::finish(cfg, &ctx, p.acc)?;
-    // The stage's scratch folder lies inside OUT's temporary folder: it
-    // must go before that is renamed into place.
-    let scratch = scratch_of(&rows_path);
-    if scratch.exists() {
-        std::fs::remove_dir_all(&scratch)
-            .with_context(|| format!("{}: cannot remove", scratch.display()))?;
-    }
+    remove_scratch(&rows_path)?;
     complete(out, S::NAME, &header, outputs, run.quiet, print)
 }
 
@@ -553,7 +558,13 @@ pub fn merge<S: Stage>(out: &Path, force: bool, quiet: bool) -> Result<()> {
             Part::new(&dir, S::NAME, extra).path("part").display()
         );
     }
-    let mut all = vec![p0];
+    // Check every part before writing anything, keeping only what is
+    // small: the accumulators are read again one at a time below.
+    let drop_acc = |mut p: PartFile| {
+        p.acc = Vec::new();
+        p
+    };
+    let mut all = vec![drop_acc(p0)];
     for r in 1..world {
         let p = Part::new(&dir, S::NAME, r).read()?;
         if let Some(why) = p.header.differs(&all[0].header) {
@@ -568,7 +579,7 @@ pub fn merge<S: Stage>(out: &Path, force: bool, quiet: bool) -> Result<()> {
                 Part::new(&dir, S::NAME, r).path("part").display()
             );
         }
-        all.push(p);
+        all.push(drop_acc(p));
     }
     let header = all[0].header.clone();
     let models = all[0].models.clone();
@@ -588,9 +599,10 @@ pub fn merge<S: Stage>(out: &Path, force: bool, quiet: bool) -> Result<()> {
         return Ok(());
     }
     let out_dir = OutDir::create(out, force, &input_paths)?;
+    let rows_path = out_dir.path(S::ROWS.unwrap_or("rows.parquet"));
     if S::ROWS.is_some() {
         let schema = S::row_schema(&cfg).context("a stage with rows has a schema")?;
-        let mut w = RowWriter::create(&out_dir.path(S::ROWS.unwrap_or_default()), schema)?;
+        let mut w = RowWriter::create(&rows_path, schema)?;
         for (r, p) in all.iter().enumerate() {
             let before = w.rows_written();
             w.push_file(&Part::new(&dir, S::NAME, r).path("rows.parquet"))?;
@@ -606,33 +618,45 @@ pub fn merge<S: Stage>(out: &Path, force: bool, quiet: bool) -> Result<()> {
         w.finish()?;
     }
     let mut stats = ReadStats::default();
-    let mut acc: Option<S::Acc> = None;
-    for (r, p) in all.into_iter().enumerate() {
+    for p in &all {
         match S::split(&cfg) {
             Split::Units | Split::Files => stats.add(&p.stats),
             Split::Conversations => stats = p.stats.clone(),
         }
-        let a: S::Acc = postcard::from_bytes(&p.acc).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: cannot decode the accumulator ({e})",
-                Part::new(&dir, S::NAME, r).path("part").display()
-            )
-        })?;
-        match &mut acc {
-            None => acc = Some(a),
-            Some(x) => super::Accumulator::merge(x, a),
-        }
     }
-    failpoint("merge-before-finish");
     let ctx = Context {
         models,
         seed: select.seed,
         select: select.clone(),
         stats,
         quiet,
-        scratch: None,
+        scratch: Some(scratch_of(&rows_path)),
     };
+    let mut acc: Option<S::Acc> = S::merge_base(&cfg, &ctx);
+    for (r, checked) in all.iter().enumerate() {
+        let part = Part::new(&dir, S::NAME, r);
+        let p = part.read()?;
+        if p.header != checked.header || p.rank != r || p.stats != checked.stats {
+            bail!(
+                "{}: changed while the merge read it; merge again once no rank is running",
+                part.path("part").display()
+            );
+        }
+        let a: S::Acc = postcard::from_bytes(&p.acc).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: cannot decode the accumulator ({e})",
+                part.path("part").display()
+            )
+        })?;
+        drop(p);
+        match &mut acc {
+            None => acc = Some(a),
+            Some(x) => super::Accumulator::merge(x, a)?,
+        }
+    }
+    failpoint("merge-before-finish");
     let outputs = S::finish(&cfg, &ctx, acc.expect("world >= 1"))?;
+    remove_scratch(&rows_path)?;
     complete(out_dir, S::NAME, &header, outputs, quiet, true)
 }
 

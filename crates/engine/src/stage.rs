@@ -80,16 +80,18 @@ pub fn clap_default<T: clap::Args>() -> T {
 /// conversation-id ranges in id order (as the engine merges ranks, in rank
 /// order) equals one pass.
 pub trait Accumulator: Serialize + DeserializeOwned + Send {
-    /// Folds `other` into `self`.
-    fn merge(&mut self, other: Self);
+    /// Folds `other` into `self`. Fails only where `self` moves what it
+    /// holds to files and cannot write them.
+    fn merge(&mut self, other: Self) -> Result<()>;
 }
 
 /// Per-name accumulators (e.g. one per model) merge key by key.
 impl<V: Accumulator + Default> Accumulator for std::collections::BTreeMap<String, V> {
-    fn merge(&mut self, other: Self) {
+    fn merge(&mut self, other: Self) -> Result<()> {
         for (k, v) in other {
-            self.entry(k).or_default().merge(v);
+            self.entry(k).or_default().merge(v)?;
         }
+        Ok(())
     }
 }
 
@@ -146,10 +148,10 @@ pub struct Context {
     pub stats: ReadStats,
     /// Whether progress and notices are off.
     pub quiet: bool,
-    /// A folder of the run's own (not yet created) where a local run's
-    /// stage may keep what it holds past its share of the budget; removed
-    /// after `finish`, before the output is committed. `None` for a rank,
-    /// whose accumulator is written whole to its part.
+    /// A folder of the run's own (not yet created) where a local run's or
+    /// a merge's stage may keep what it holds past its share of the budget;
+    /// removed after `finish`, before the output is committed. `None` for
+    /// a rank, whose accumulator is written whole to its part.
     pub scratch: Option<std::path::PathBuf>,
 }
 
@@ -255,6 +257,14 @@ pub trait Stage: Sized + Sync {
     fn prepare(cfg: &Self::Config, ctx: &Context) -> Result<Self>;
     /// An empty accumulator.
     fn empty(&self) -> Self::Acc;
+    /// The accumulator a merge folds the ranks' parts into, in rank order;
+    /// `None` (the default) starts from rank 0's. A stage whose held values
+    /// grow with the corpus returns an empty one that moves them into
+    /// `ctx.scratch` past its share of the run's budget, so that a merge
+    /// is bounded as a local run is.
+    fn merge_base(_cfg: &Self::Config, _ctx: &Context) -> Option<Self::Acc> {
+        None
+    }
     /// The schema of the row output (when [`Stage::ROWS`] is set).
     fn schema() -> Option<SchemaRef> {
         None

@@ -135,9 +135,10 @@ pub struct AgreementAcc {
 }
 
 impl Accumulator for AgreementAcc {
-    fn merge(&mut self, o: Self) {
-        self.records.append(o.records);
+    fn merge(&mut self, o: Self) -> wildstat_engine::Result<()> {
+        self.records.append(o.records).map_err(anyhow::Error::msg)?;
         self.duplicates += o.duplicates;
+        Ok(())
     }
 }
 
@@ -184,6 +185,20 @@ impl Stage for Agreement {
             },
             duplicates: 0,
         }
+    }
+
+    /// A merge appends the ranks' prompts to aggregates that move their
+    /// per-prompt values into the merge's scratch folder past a share of
+    /// the run's budget, as a local run does.
+    fn merge_base(cfg: &Config, ctx: &Context) -> Option<AgreementAcc> {
+        let records = Prompts::new(cfg.top);
+        Some(AgreementAcc {
+            records: match crate::stages::spill::limit(ctx, cfg.memory) {
+                Some((dir, limit)) => records.spill_to(dir, limit),
+                None => records,
+            },
+            duplicates: 0,
+        })
     }
 
     const SPILL: bool = true;

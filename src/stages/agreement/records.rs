@@ -440,6 +440,12 @@ impl Prompts {
         let before = m.values();
         m.add(r, top);
         self.held += m.values() - before;
+        self.flush_if_due()
+    }
+
+    /// Moves every model's per-prompt values in memory to its files when
+    /// they pass the limit.
+    fn flush_if_due(&mut self) -> Result<(), String> {
         if self.files.due(8 * self.held) {
             for m in self.models.values_mut() {
                 self.files.write(2 * m.key, [&mut m.rouge, &mut m.meteor])?;
@@ -472,8 +478,10 @@ impl Prompts {
     }
 
     /// Appends another batch's or shard's prompts, which must all come
-    /// after these (a merge in rank order of consecutive id ranges).
-    pub fn append(&mut self, o: Prompts) {
+    /// after these (a merge in rank order of consecutive id ranges); past
+    /// the limit, prompts that spill move their values to their files
+    /// (fails only if they cannot).
+    pub fn append(&mut self, o: Prompts) -> Result<(), String> {
         if self.disorder.is_none() {
             self.disorder = o.disorder;
         }
@@ -502,6 +510,7 @@ impl Prompts {
                 }
             }
         }
+        self.flush_if_due()
     }
 
     /// Fails if prompts or parts came out of order.
@@ -850,7 +859,7 @@ mod tests {
                     tail.push(r).unwrap()
                 }
             }
-            head.append(tail);
+            head.append(tail).unwrap();
             head.check().unwrap();
             assert_eq!(listing(&head), got, "cut {cut}");
             assert_eq!(head.prompts(), 120);
@@ -917,7 +926,7 @@ mod tests {
         let (mut first, mut second) = (Prompts::new(5), Prompts::new(5));
         first.push(record("a", "h5", 1, 2, 2, 0.5)).unwrap();
         second.push(record("a", "h5", 1, 2, 2, 0.5)).unwrap();
-        first.append(second);
+        first.append(second).unwrap();
         assert!(first.check().unwrap_err().contains("overlap"));
     }
 

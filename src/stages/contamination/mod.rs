@@ -219,7 +219,7 @@ pub struct ContaminationAcc {
 }
 
 impl Accumulator for ContaminationAcc {
-    fn merge(&mut self, o: Self) {
+    fn merge(&mut self, o: Self) -> wildstat_engine::Result<()> {
         for (model, roles) in o.scanned {
             let mine = self.scanned.entry(model).or_default();
             for (role, s) in roles {
@@ -235,6 +235,7 @@ impl Accumulator for ContaminationAcc {
         }
         self.labels.extend(o.labels);
         self.contaminated.extend(o.contaminated);
+        Ok(())
     }
 }
 

@@ -88,9 +88,10 @@ pub struct JudgeAcc {
 }
 
 impl Accumulator for JudgeAcc {
-    fn merge(&mut self, o: Self) {
+    fn merge(&mut self, o: Self) -> wildstat_engine::Result<()> {
         self.judgments.extend(o.judgments);
         self.files.extend(o.files);
+        Ok(())
     }
 }
 

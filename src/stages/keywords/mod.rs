@@ -91,12 +91,20 @@ pub struct KeywordsAcc {
     responses: [u64; 2],
 }
 
-impl Accumulator for KeywordsAcc {
-    fn merge(&mut self, o: Self) {
+impl KeywordsAcc {
+    /// Adds another shard's or thread's counts.
+    fn add(&mut self, o: Self) {
         self.a.merge(&o.a);
         self.b.merge(&o.b);
         self.responses[0] += o.responses[0];
         self.responses[1] += o.responses[1];
+    }
+}
+
+impl Accumulator for KeywordsAcc {
+    fn merge(&mut self, o: Self) -> wildstat_engine::Result<()> {
+        self.add(o);
+        Ok(())
     }
 }
 
@@ -179,10 +187,10 @@ impl Stage for Keywords {
                 acc
             })
             .reduce(KeywordsAcc::default, |mut x, y| {
-                x.merge(y);
+                x.add(y);
                 x
             });
-        emit.acc.merge(part);
+        emit.acc.add(part);
         Ok(())
     }
 

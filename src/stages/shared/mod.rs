@@ -199,11 +199,12 @@ impl SharedAcc {
 }
 
 impl Accumulator for SharedAcc {
-    fn merge(&mut self, o: Self) {
+    fn merge(&mut self, o: Self) -> wildstat_engine::Result<()> {
         self.tally.merge(&o.tally);
         self.top.extend(o.top);
         self.trim();
         self.duplicates += o.duplicates;
+        Ok(())
     }
 }
 

@@ -343,8 +343,9 @@ impl Aggregator {
     /// Adds another aggregator's state, from the next rank: its conversation
     /// turns must all come after this one's (a merge in rank order of
     /// contiguous id ranges), else [`Aggregator::rows`] fails. Matrix
-    /// moments are exact sums.
-    pub fn merge(&mut self, o: Aggregator) {
+    /// moments are exact sums. Past its limit, an aggregator that spills
+    /// moves what it then holds to its files (fails only if it cannot).
+    pub fn merge(&mut self, o: Aggregator) -> Result<(), String> {
         match (&mut self.span, o.span) {
             (_, None) => {}
             (None, Some(span)) => self.span = Some(span),
@@ -384,6 +385,10 @@ impl Aggregator {
         }
         self.missing += o.missing;
         self.duplicates += o.duplicates;
+        if self.spill.due(self.in_memory() * self.row_bytes()) {
+            self.flush()?;
+        }
+        Ok(())
     }
 
     /// Mean of metric `k` over the pairs of (target, reference), NaN if none.
@@ -514,7 +519,7 @@ mod tests {
             postcard::from_bytes(&postcard::to_stdvec(x).unwrap()).unwrap()
         };
         let mut merged = round(&a);
-        merged.merge(round(&b));
+        merged.merge(round(&b)).unwrap();
         let err = merged.rows(Aggregate::Honest, 10, 1).unwrap_err();
         assert!(err.contains("overlap"), "{err}");
         // In order, the merge is one pass.
@@ -527,7 +532,7 @@ mod tests {
         fill_range(&mut first, 0..4);
         fill_range(&mut second, 4..10);
         let mut merged = round(&first);
-        merged.merge(round(&second));
+        merged.merge(round(&second)).unwrap();
         let whole = whole.rows(Aggregate::Honest, 50, 3).unwrap();
         assert_eq!(
             bits(&whole),

@@ -135,8 +135,8 @@ impl std::str::FromStr for Stemming {
 }
 
 impl Accumulator for Aggregator {
-    fn merge(&mut self, other: Self) {
-        Aggregator::merge(self, other);
+    fn merge(&mut self, other: Self) -> wildstat_engine::Result<()> {
+        Aggregator::merge(self, other).map_err(anyhow::Error::msg)
     }
 }
 
@@ -279,6 +279,17 @@ impl Stage for Similarity {
             Some((dir, limit)) => agg.spill_to(dir.clone(), *limit),
             None => agg,
         }
+    }
+
+    /// A merge folds the ranks into an aggregator that moves their
+    /// per-conversation values into the merge's scratch folder past
+    /// 1/[`spill::SHARE`] of the run's budget, as a local run does.
+    fn merge_base(cfg: &Config, ctx: &Context) -> Option<Aggregator> {
+        let agg = Aggregator::new(ctx.models.len(), cfg.aggregate);
+        Some(match spill::limit(ctx, cfg.memory) {
+            Some((dir, limit)) => agg.spill_to(dir, limit),
+            None => agg,
+        })
     }
 
     const SPILL: bool = true;

@@ -56,8 +56,9 @@ impl StageConfig for Config {
 const EXTRA: [&str; 4] = ["words", "lines", "code_blocks", "list_depth"];
 
 impl Accumulator for ModelStyle {
-    fn merge(&mut self, other: Self) {
+    fn merge(&mut self, other: Self) -> wildstat_engine::Result<()> {
         ModelStyle::merge(self, &other);
+        Ok(())
     }
 }
 
