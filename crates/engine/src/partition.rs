@@ -91,26 +91,31 @@ const CHUNK: usize = 8192;
 const ROW_GROUP_BYTES: usize = 64 << 20;
 
 /// How much one bucket buffers before it writes: `rows` responses or
-/// `text_bytes` of their text (whichever comes first) make a record batch,
+/// `bytes` of them (their text plus [`ROW_BYTES`] each, whichever comes
+/// first) make a record batch,
 /// and `row_group_bytes` of encoded data close a row group; and how much
 /// input is decoded at once: units are read in parallel windows of at most
 /// `read_bytes` estimated decoded bytes (at least one unit).
 #[derive(Debug, Clone, Copy)]
 struct Limits {
     rows: usize,
-    text_bytes: usize,
+    bytes: usize,
     row_group_bytes: usize,
     read_bytes: u64,
 }
 
+/// Estimated bytes of one decoded response besides its text: the struct
+/// and its id string.
+const ROW_BYTES: usize = 200;
+
 /// Estimated bytes of one unit's decoded responses: its text at most
-/// [`TEXT_EXPANSION`] times its projected compressed bytes, plus the
-/// response structs and their id and model strings.
+/// [`TEXT_EXPANSION`] times its projected compressed bytes, plus
+/// [`ROW_BYTES`] per row.
 fn decoded_bytes(inputs: &Inputs, u: Unit) -> u64 {
     let f = &inputs.files[u.file];
     f.projected_bytes(u.row_group)
         .saturating_mul(TEXT_EXPANSION)
-        .saturating_add(f.rows_in(u.row_group).saturating_mul(200))
+        .saturating_add(f.rows_in(u.row_group).saturating_mul(ROW_BYTES as u64))
 }
 
 /// `units` cut into consecutive windows of at most `most` units and
@@ -135,7 +140,7 @@ fn windows(inputs: &Inputs, units: &[Unit], most: usize, read_bytes: u64) -> Vec
 /// `wildstat partition`'s buffering (its buckets' bytes depend on it).
 const PARTITION_LIMITS: Limits = Limits {
     rows: CHUNK,
-    text_bytes: usize::MAX,
+    bytes: usize::MAX,
     row_group_bytes: ROW_GROUP_BYTES,
     read_bytes: u64::MAX,
 };
@@ -153,7 +158,8 @@ pub struct BucketTotals {
 struct Bucket {
     writer: ArrowWriter<std::fs::File>,
     rows: Vec<Response>,
-    text: usize,
+    /// Bytes of `rows`: their text plus [`ROW_BYTES`] each.
+    bytes: usize,
     totals: BucketTotals,
 }
 
@@ -180,17 +186,17 @@ impl Bucket {
         Bucket {
             writer,
             rows: Vec::new(),
-            text: 0,
+            bytes: 0,
             totals: BucketTotals::default(),
         }
     }
 
     fn push(&mut self, r: Response, schema: &Arc<Schema>, limits: Limits) -> Result<()> {
-        self.text += r.text.len();
+        self.bytes += r.text.len() + ROW_BYTES;
         self.totals.responses += 1;
         self.totals.text_bytes += r.text.len() as u64;
         self.rows.push(r);
-        if self.rows.len() >= limits.rows || self.text >= limits.text_bytes {
+        if self.rows.len() >= limits.rows || self.bytes >= limits.bytes {
             self.flush(schema, limits)?;
         }
         Ok(())
@@ -201,7 +207,7 @@ impl Bucket {
             return Ok(());
         }
         let rows = std::mem::take(&mut self.rows);
-        self.text = 0;
+        self.bytes = 0;
         let mut cols: Vec<ArrayRef> = vec![
             Arc::new(StringArray::from_iter_values(
                 rows.iter().map(|r| r.conversation_hash.as_str()),
@@ -352,7 +358,7 @@ impl Spill {
         let per = ((buffer_bytes / 4) / n as u64).max(64 << 10) as usize;
         let limits = Limits {
             rows: CHUNK,
-            text_bytes: per,
+            bytes: per,
             row_group_bytes: per,
             read_bytes: buffer_bytes / 2,
         };
