@@ -142,13 +142,20 @@ fn resample_means(values: &[f64], seeds: &[u64], out: &mut [f64]) {
         }
     }
     for (&s, o) in seeds4.remainder().iter().zip(out4.into_remainder()) {
-        let mut rng = SplitMix64::new(s);
-        let mut sum = 0.0;
-        for _ in 0..n {
-            sum += values[rng.below(n) as usize];
-        }
-        *o = sum / n as f64;
+        *o = resample_mean(values, s);
     }
+}
+
+/// One resample's mean, one draw at a time (for the seeds left over when
+/// the streams go several at a time).
+fn resample_mean(values: &[f64], seed: u64) -> f64 {
+    let n = values.len() as u64;
+    let mut rng = SplitMix64::new(seed);
+    let mut sum = 0.0;
+    for _ in 0..n {
+        sum += values[rng.below(n) as usize];
+    }
+    sum / n as f64
 }
 
 /// Inputs of at most this many values (256 KiB) stay in the caches: their
@@ -177,12 +184,7 @@ fn resample_means_cached(values: &[f64], seeds: &[u64], out: &mut [f64]) {
         }
     }
     for (&s, o) in seeds_k.remainder().iter().zip(out_k.into_remainder()) {
-        let mut rng = SplitMix64::new(s);
-        let mut sum = 0.0;
-        for _ in 0..n {
-            sum += values[rng.below(n) as usize];
-        }
-        *o = sum / n as f64;
+        *o = resample_mean(values, s);
     }
 }
 
