@@ -177,12 +177,8 @@ impl Stage for Agreement {
     }
 
     fn empty(&self) -> AgreementAcc {
-        let records = Prompts::new(self.top);
         AgreementAcc {
-            records: match &self.spill {
-                Some((dir, limit)) => records.spill_to(dir.clone(), *limit),
-                None => records,
-            },
+            records: Prompts::new(self.top).spill_to(self.spill.clone()),
             duplicates: 0,
         }
     }
@@ -191,12 +187,9 @@ impl Stage for Agreement {
     /// per-prompt values into the merge's scratch folder past a share of
     /// the run's budget, as a local run does.
     fn merge_base(cfg: &Config, ctx: &Context) -> Option<AgreementAcc> {
-        let records = Prompts::new(cfg.top);
+        let spill = crate::stages::spill::limit(ctx, cfg.memory);
         Some(AgreementAcc {
-            records: match crate::stages::spill::limit(ctx, cfg.memory) {
-                Some((dir, limit)) => records.spill_to(dir, limit),
-                None => records,
-            },
+            records: Prompts::new(cfg.top).spill_to(spill),
             duplicates: 0,
         })
     }

@@ -390,10 +390,13 @@ impl Prompts {
         }
     }
 
-    /// Moves the per-prompt values into files in `dir` whenever those in
-    /// memory pass `limit` bytes.
-    pub fn spill_to(mut self, dir: std::path::PathBuf, limit: u64) -> Self {
-        self.files = ColumnFiles::new(dir, limit, "model");
+    /// With `Some((dir, limit))`, moves the per-prompt values into files
+    /// in `dir` whenever those in memory pass `limit` bytes; `None` keeps
+    /// them in memory.
+    pub fn spill_to(mut self, spill: Option<(std::path::PathBuf, u64)>) -> Self {
+        if let Some((dir, limit)) = spill {
+            self.files = ColumnFiles::new(dir, limit, "model");
+        }
         self
     }
 
@@ -889,7 +892,7 @@ mod tests {
         }
         let dir = std::env::temp_dir().join(format!("wildstat-prompts-{}", std::process::id()));
         // A limit of 8 values: many blocks per file.
-        let mut spilled = Prompts::new(4).spill_to(dir.clone(), 64);
+        let mut spilled = Prompts::new(4).spill_to(Some((dir.clone(), 64)));
         for (i, r) in records().into_iter().enumerate() {
             spilled.push(gold(r, i)).unwrap();
         }

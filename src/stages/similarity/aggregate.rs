@@ -150,11 +150,15 @@ impl Aggregator {
         }
     }
 
-    /// Moves the per-conversation values into files in `dir` (created on
-    /// first use) whenever those in memory pass `limit` bytes: what a local
-    /// run holds then stays bounded whatever the number of conversations.
-    pub fn spill_to(mut self, dir: PathBuf, limit: u64) -> Self {
-        self.spill = ColumnFiles::new(dir, limit, "target");
+    /// With `Some((dir, limit))` (a local run or a merge, see
+    /// [`spill::limit`]), moves the per-conversation values into files in
+    /// `dir` (created on first use) whenever those in memory pass `limit`
+    /// bytes: what the run holds then stays bounded whatever the number of
+    /// conversations. `None` keeps them in memory.
+    pub fn spill_to(mut self, spill: Option<(PathBuf, u64)>) -> Self {
+        if let Some((dir, limit)) = spill {
+            self.spill = ColumnFiles::new(dir, limit, "target");
+        }
         self
     }
 
@@ -467,7 +471,7 @@ mod tests {
                 wildstat_engine::named::Named::name(&how)
             ));
             // A limit of 10 value rows: many blocks per file.
-            let mut spilled = Aggregator::new(3, how).spill_to(dir.clone(), 10 * 64);
+            let mut spilled = Aggregator::new(3, how).spill_to(Some((dir.clone(), 10 * 64)));
             fill(&mut spilled, 1000);
             assert!(spilled.spill.on_disk(0) > 900, "{:?}", spilled.spill);
             assert!(spilled.heap_bytes() < memory.heap_bytes());

@@ -274,11 +274,7 @@ impl Stage for Similarity {
     }
 
     fn empty(&self) -> Aggregator {
-        let agg = Aggregator::new(self.models.len(), self.aggregate);
-        match &self.spill {
-            Some((dir, limit)) => agg.spill_to(dir.clone(), *limit),
-            None => agg,
-        }
+        Aggregator::new(self.models.len(), self.aggregate).spill_to(self.spill.clone())
     }
 
     /// A merge folds the ranks into an aggregator that moves their
@@ -286,10 +282,7 @@ impl Stage for Similarity {
     /// 1/[`spill::SHARE`] of the run's budget, as a local run does.
     fn merge_base(cfg: &Config, ctx: &Context) -> Option<Aggregator> {
         let agg = Aggregator::new(ctx.models.len(), cfg.aggregate);
-        Some(match spill::limit(ctx, cfg.memory) {
-            Some((dir, limit)) => agg.spill_to(dir, limit),
-            None => agg,
-        })
+        Some(agg.spill_to(spill::limit(ctx, cfg.memory)))
     }
 
     const SPILL: bool = true;
