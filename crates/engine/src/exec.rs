@@ -83,6 +83,7 @@ impl RunArgs {
 pub fn run<S: Stage>(input: &InputArgs, cfg: &S::Config, run: &RunArgs) -> Result<()> {
     use super::StageConfig;
     cfg.validate()?;
+    S::warm_up(cfg);
     match run.shard()? {
         None => local::<S>(&input.inputs, &input.select, cfg, run, true),
         Some((rank, world)) => shard::<S>(&input.inputs, &input.select, cfg, run, rank, world),
@@ -96,6 +97,7 @@ pub fn run<S: Stage>(input: &InputArgs, cfg: &S::Config, run: &RunArgs) -> Resul
 pub fn run_embedded<S: Stage>(input: &InputArgs, cfg: &S::Config, run: &RunArgs) -> Result<()> {
     use super::StageConfig;
     cfg.validate()?;
+    S::warm_up(cfg);
     local::<S>(&input.inputs, &input.select, cfg, run, false)
 }
 

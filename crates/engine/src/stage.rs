@@ -252,6 +252,11 @@ pub trait Stage: Sized + Sync {
     /// The partial result.
     type Acc: Accumulator;
 
+    /// Starts, in the background, loading what [`Stage::prepare`] will
+    /// need whatever the input (a lexicon embedded in the binary), so that
+    /// it overlaps with opening and scanning the inputs. Called once at
+    /// the start of a run; the default does nothing.
+    fn warm_up(_cfg: &Self::Config) {}
     /// Everything the stage needs to process batches (models, plans,
     /// lexicons), built once per shard.
     fn prepare(cfg: &Self::Config, ctx: &Context) -> Result<Self>;

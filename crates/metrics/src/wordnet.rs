@@ -112,6 +112,55 @@ pub fn strip_syntactic_marker(token: &str) -> &str {
     token
 }
 
+/// `text` split at every `sep` (an ASCII byte, so every piece is a
+/// `str`), as `str::split` does, but with a plain byte scan: the parse of
+/// the embedded table is on the start-up path of every METEOR run.
+fn split_ascii(text: &str, sep: u8) -> impl Iterator<Item = &str> {
+    debug_assert!(sep.is_ascii());
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let s = rest?;
+        match s.bytes().position(|b| b == sep) {
+            Some(i) => {
+                rest = Some(&s[i + 1..]);
+                Some(&s[..i])
+            }
+            None => {
+                rest = None;
+                Some(s)
+            }
+        }
+    })
+}
+
+/// The position of `key` in the sorted `names`, searched outwards from
+/// `hint` (galloping: a few compares when it lies just after `hint`, as
+/// the next of a sorted run of keys does; a binary search at worst).
+fn search_from(names: &[Box<str>], key: &str, hint: usize) -> Option<usize> {
+    let below = |i: usize| &*names[i] < key;
+    let (mut lo, mut hi) = if hint < names.len() && below(hint) {
+        // Gallop forwards: names[lo] < key, then find hi with key <= names[hi].
+        let (mut lo, mut step) = (hint, 1);
+        while lo + step < names.len() && below(lo + step) {
+            lo += step;
+            step *= 2;
+        }
+        (lo + 1, (lo + step).min(names.len()))
+    } else {
+        (0, hint.min(names.len()))
+    };
+    // The first name >= key lies in lo..=hi.
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if below(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    (names.get(lo).is_some_and(|n| &**n == key)).then_some(lo)
+}
+
 impl WordNet {
     /// The WordNet 3.0 table embedded in the crate, parsed once.
     pub fn embedded() -> &'static WordNet {
@@ -121,9 +170,23 @@ impl WordNet {
         })
     }
 
+    /// Starts parsing the embedded table (about 40 ms) on a thread of its
+    /// own, for a caller with other start-up work to do first; a later
+    /// [`WordNet::embedded`] finds it parsed or waits for the rest. A
+    /// thread that cannot start only means the parse is not overlapped.
+    pub fn embedded_in_background() {
+        let _ = std::thread::Builder::new()
+            .name("wordnet".into())
+            .spawn(|| {
+                WordNet::embedded();
+            });
+    }
+
     /// Parses a table in the format written by `scripts/wordnet/build_table.py`.
     pub fn from_table(text: &str) -> Result<WordNet, String> {
-        let mut lines = text.lines().enumerate();
+        let mut lines = split_ascii(text, b'\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .enumerate();
         let mut next = |what: &str| -> Result<(usize, &str), String> {
             lines
                 .next()
@@ -151,9 +214,12 @@ impl WordNet {
         let n_forms = count(l, "forms ")?;
         let mut forms = FxMap::with_capacity_and_hasher(n_forms, Default::default());
         let mut ids: Vec<u32> = Vec::new();
+        // Where the last '=' form was found among the names: forms come in
+        // sorted order, so the next one lies just after it.
+        let mut hint = 0;
         for _ in 0..n_forms {
             let (no, line) = next("form")?;
-            let mut fields = line.split('\t');
+            let mut fields = split_ascii(line, b'\t');
             let form = fields.next().unwrap_or("");
             let start = ids.len() as u32;
             let mut ends = [0u32; 4];
@@ -161,12 +227,11 @@ impl WordNet {
                 let field = fields
                     .next()
                     .ok_or_else(|| format!("WordNet table line {}: missing field", no + 1))?;
-                for tok in field.split(' ').filter(|t| !t.is_empty()) {
+                for tok in split_ascii(field, b' ').filter(|t| !t.is_empty()) {
                     let id = if tok == "=" {
-                        names
-                            .binary_search_by(|n| n.as_ref().cmp(form))
-                            .map_err(|_| format!("line {}: '=' but form not a name", no + 1))?
-                            as u32
+                        hint = search_from(&names, form, hint)
+                            .ok_or_else(|| format!("line {}: '=' but form not a name", no + 1))?;
+                        hint as u32
                     } else {
                         let id: u32 = tok
                             .parse()
@@ -483,6 +548,37 @@ fn shard_of(word: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_ascii_is_str_split() {
+        for text in ["", "a", "\t", "a\tb", "\ta\t\tb\t", "é\tx y", "a b  c "] {
+            for sep in [b'\t', b' ', b'\n'] {
+                let want: Vec<&str> = text.split(sep as char).collect();
+                assert_eq!(split_ascii(text, sep).collect::<Vec<_>>(), want, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn search_from_finds_every_name_from_every_hint() {
+        let names: Vec<Box<str>> = ["a", "ab", "b", "ba", "bb", "c", "d", "e", "f", "g", "h"]
+            .into_iter()
+            .map(Box::from)
+            .collect();
+        for hint in 0..names.len() + 2 {
+            for (i, n) in names.iter().enumerate() {
+                assert_eq!(search_from(&names, n, hint), Some(i), "{n} from {hint}");
+            }
+            for absent in ["", "aa", "bc", "z", "0"] {
+                assert_eq!(
+                    search_from(&names, absent, hint),
+                    None,
+                    "{absent} from {hint}"
+                );
+            }
+        }
+        assert_eq!(search_from(&[], "a", 0), None);
+    }
 
     #[test]
     fn marker_stripping_matches_nltk_regex() {

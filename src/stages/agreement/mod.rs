@@ -20,6 +20,7 @@ use anyhow::bail;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use wildstat_metrics::meteor::MeteorContext;
+use wildstat_metrics::wordnet::WordNet;
 use wildstat_metrics::{Preparer, StemmerChoice};
 use wildstat_reader::{InputFile, Response, RunFrom};
 
@@ -159,6 +160,12 @@ impl Stage for Agreement {
     const UNIT: &'static str = "prompts";
     type Config = Config;
     type Acc = AgreementAcc;
+
+    /// Parses the embedded WordNet (for METEOR) while the inputs are
+    /// opened and their keys scanned.
+    fn warm_up(_cfg: &Config) {
+        WordNet::embedded_in_background();
+    }
 
     fn prepare(cfg: &Config, ctx: &Context) -> wildstat_engine::Result<Self> {
         let gold: Option<HashMap<String, String>> = match &cfg.gold {

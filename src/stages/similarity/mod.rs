@@ -245,6 +245,14 @@ impl Stage for Similarity {
     type Config = Config;
     type Acc = Aggregator;
 
+    /// Parses the embedded WordNet while the inputs are opened and their
+    /// keys scanned (unless `--wordnet` names another).
+    fn warm_up(cfg: &Config) {
+        if cfg.wordnet.is_none() {
+            WordNet::embedded_in_background();
+        }
+    }
+
     fn prepare(cfg: &Config, ctx: &Context) -> wildstat_engine::Result<Self> {
         if ctx.models.len() < 2 {
             bail!(
