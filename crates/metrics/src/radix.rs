@@ -86,7 +86,7 @@ pub(crate) fn sort_positions(
         }
     }
     // After an odd number of swaps the result sits in the scratch buffer.
-    if passes % 2 == 0 {
+    if passes.is_multiple_of(2) {
         std::mem::swap(src, dst);
     }
 }

@@ -168,6 +168,18 @@ const IN_CACHE: usize = 1 << 15;
 /// time).
 fn resample_means_cached(values: &[f64], seeds: &[u64], out: &mut [f64]) {
     const K: usize = 8;
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512dq")
+    {
+        let whole = seeds.len() / K * K;
+        // SAFETY: the processor has the features the function enables.
+        unsafe { lanes::resample_means(values, &seeds[..whole], &mut out[..whole]) };
+        for (&s, o) in seeds[whole..].iter().zip(&mut out[whole..]) {
+            *o = resample_mean(values, s);
+        }
+        return;
+    }
     let n = values.len() as u64;
     let mut seeds_k = seeds.chunks_exact(K);
     let mut out_k = out.chunks_exact_mut(K);
@@ -185,6 +197,89 @@ fn resample_means_cached(values: &[f64], seeds: &[u64], out: &mut [f64]) {
     }
     for (&s, o) in seeds_k.remainder().iter().zip(out_k.into_remainder()) {
         *o = resample_mean(values, s);
+    }
+}
+
+/// [`resample_means_cached`] with AVX-512: the eight streams of a group
+/// are the eight lanes of one vector (the same SplitMix64 steps, Lemire's
+/// multiply split into 32-bit halves, one gather and one add per draw), so
+/// each lane keeps its own draws and left-to-right sum: the same bits.
+#[cfg(target_arch = "x86_64")]
+mod lanes {
+    use std::arch::x86_64::*;
+
+    /// The means of the resamples seeded by `seeds` (a multiple of eight)
+    /// into `out`. A group in which some draw falls in Lemire's rejection
+    /// zone (about one draw in 2^64 / n) is redone one resample at a time.
+    ///
+    /// # Safety
+    /// The processor must have AVX-512F and AVX-512DQ.
+    #[target_feature(enable = "avx512f,avx512dq")]
+    pub(super) unsafe fn resample_means(values: &[f64], seeds: &[u64], out: &mut [f64]) {
+        // SAFETY: as this function's.
+        unsafe { resample_means_flagging(values, seeds, out, values.len() as u64) }
+    }
+
+    /// [`resample_means`], redoing every group with a draw whose low half
+    /// is below `zone` (`n` in use: a superset of Lemire's rejections;
+    /// larger in tests, to exercise the redo).
+    ///
+    /// # Safety
+    /// The processor must have AVX-512F and AVX-512DQ.
+    #[target_feature(enable = "avx512f,avx512dq")]
+    pub(super) unsafe fn resample_means_flagging(
+        values: &[f64],
+        seeds: &[u64],
+        out: &mut [f64],
+        zone: u64,
+    ) {
+        let n = values.len() as u64;
+        if n == 0 || n > u32::MAX as u64 {
+            for (&s, o) in seeds.iter().zip(out.iter_mut()) {
+                *o = super::resample_mean(values, s);
+            }
+            return;
+        }
+        let golden = _mm512_set1_epi64(0x9E37_79B9_7F4A_7C15u64 as i64);
+        let c1 = _mm512_set1_epi64(0xBF58_476D_1CE4_E5B9u64 as i64);
+        let c2 = _mm512_set1_epi64(0x94D0_49BB_1331_11EBu64 as i64);
+        let nv = _mm512_set1_epi64(n as i64);
+        let zone = _mm512_set1_epi64(zone as i64);
+        for (s, o) in seeds.chunks_exact(8).zip(out.chunks_exact_mut(8)) {
+            // SAFETY: `s` holds eight u64 (unaligned load).
+            let mut state = unsafe { _mm512_loadu_si512(s.as_ptr().cast()) };
+            let mut sum = _mm512_setzero_pd();
+            let mut rejected = 0;
+            for _ in 0..n {
+                state = _mm512_add_epi64(state, golden);
+                let mut z = state;
+                z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64::<30>(z)), c1);
+                z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64::<27>(z)), c2);
+                z = _mm512_xor_si512(z, _mm512_srli_epi64::<31>(z));
+                // z * n as 128 bits from the 32-bit halves of z (n < 2^32):
+                // low = (zh n << 32) + zl n, high = (zh n + (zl n >> 32)) >> 32.
+                let lo_n = _mm512_mul_epu32(z, nv);
+                let hi_n = _mm512_mul_epu32(_mm512_srli_epi64::<32>(z), nv);
+                let low = _mm512_add_epi64(_mm512_slli_epi64::<32>(hi_n), lo_n);
+                let index =
+                    _mm512_srli_epi64::<32>(_mm512_add_epi64(hi_n, _mm512_srli_epi64::<32>(lo_n)));
+                rejected |= _mm512_cmplt_epu64_mask(low, zone);
+                // SAFETY: every index is below n = values.len() (the high
+                // half of z * n); a lane whose draw would be rejected still
+                // reads inside `values`, and its group is redone below.
+                let v = unsafe { _mm512_i64gather_pd::<8>(index, values.as_ptr()) };
+                sum = _mm512_add_pd(sum, v);
+            }
+            if rejected != 0 {
+                for (&seed, o) in s.iter().zip(o.iter_mut()) {
+                    *o = super::resample_mean(values, seed);
+                }
+                continue;
+            }
+            let mean = _mm512_div_pd(sum, _mm512_set1_pd(n as f64));
+            // SAFETY: `o` holds eight f64 (unaligned store).
+            unsafe { _mm512_storeu_pd(o.as_mut_ptr(), mean) };
+        }
     }
 }
 
@@ -255,6 +350,33 @@ mod tests {
                 for (g, w) in got.iter().zip(&want) {
                     assert_eq!(g.to_bits(), w.to_bits(), "n {n} resamples {b}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn vector_lanes_redo_flagged_groups_exactly() {
+        if !(std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq"))
+        {
+            eprintln!("no AVX-512 on this processor: the vector path is not tested here");
+            return;
+        }
+        let v: Vec<f64> = (0..805)
+            .map(|i| ((i * 7919) % 1009) as f64 / 1009.0)
+            .collect();
+        let mut master = SplitMix64::new(3);
+        let seeds: Vec<u64> = (0..64).map(|_| master.next_u64()).collect();
+        let want = plain_means(&v, 64, 3);
+        // No group flagged, about half of the draws flagged (nearly every
+        // group redone), every draw flagged.
+        for zone in [0, 805, 1 << 58, 1 << 63, u64::MAX] {
+            let mut got = vec![0.0; 64];
+            // SAFETY: the features were detected above.
+            unsafe { lanes::resample_means_flagging(&v, &seeds, &mut got, zone) };
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g.to_bits(), w.to_bits(), "zone {zone}");
             }
         }
     }
