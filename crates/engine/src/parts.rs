@@ -18,8 +18,9 @@ use super::out::Lock;
 use super::stage::ReadStats;
 use super::Result;
 
-/// The part format version; parts of other versions are refused.
-const FORMAT: u32 = 1;
+/// The part format version; parts of other versions are refused (2: the
+/// similarity matrix keeps exact sums, not full moments).
+const FORMAT: u32 = 2;
 /// First bytes of every part file.
 const MAGIC: &[u8; 8] = b"WSPART1\n";
 

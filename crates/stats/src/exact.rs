@@ -230,6 +230,21 @@ impl ExactSum {
     }
 }
 
+/// Serialized as its exact text form ([`ExactSum::encode`]), so part files
+/// keep every bit of the sum.
+impl serde::Serialize for ExactSum {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.encode())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExactSum {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        ExactSum::decode(&text).ok_or_else(|| serde::de::Error::custom("malformed exact sum"))
+    }
+}
+
 impl PartialEq for ExactSum {
     /// Equal when the exact sums (and the special-value counts) are equal.
     fn eq(&self, other: &Self) -> bool {

@@ -874,7 +874,9 @@ mod tests {
         // Records with gold answers, so all three columns are filled.
         let gold = |mut r: PromptRecord, i: usize| {
             r.has_gold = true;
-            r.correct = (0..r.runs.len()).map(|k| !(i + k).is_multiple_of(3)).collect();
+            r.correct = (0..r.runs.len())
+                .map(|k| !(i + k).is_multiple_of(3))
+                .collect();
             r
         };
         let settings = Settings {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use wildstat_stats::{bootstrap_ci, ema, numpy, Moments};
+use wildstat_stats::{bootstrap_ci, ema, numpy, ExactSum, Moments};
 
 use super::pairs::PairScore;
 use crate::stages::spill::{self, ColumnFiles};
@@ -102,7 +102,7 @@ pub struct Aggregator {
     /// Whether the per-conversation stds are kept (paper mode's EMA).
     stds: bool,
     pairs: Vec<u64>,
-    matrix: Vec<Vec<[Moments; 4]>>,
+    matrix: Vec<Vec<Cell>>,
     /// Planned pairs skipped because the reference model had no answer.
     pub missing: u64,
     /// Responses dropped because a model answered a conversation turn twice.
@@ -111,6 +111,15 @@ pub struct Aggregator {
     /// spilled aggregator does not serialize.
     #[serde(serialize_with = "spill::ser", deserialize_with = "spill::de")]
     spill: ColumnFiles,
+}
+
+/// One (target, reference) cell of the model x model matrix: its pairs and
+/// the exact sum of each metric, all that the cell's means need (one exact
+/// add per metric and pair, where full moments took three).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Cell {
+    pairs: u64,
+    sums: [ExactSum; 4],
 }
 
 /// One metric of a row: (mean, std, 95% CI), the CI absent in paper mode.
@@ -219,9 +228,10 @@ impl Aggregator {
                 }
             }
             for p in group {
-                let m = p.metrics();
-                for (k, acc) in self.matrix[t][p.reference].iter_mut().enumerate() {
-                    acc.push(m[k]);
+                let cell = &mut self.matrix[t][p.reference];
+                cell.pairs += 1;
+                for (sum, v) in cell.sums.iter_mut().zip(p.metrics()) {
+                    sum.add(v);
                 }
             }
             self.conversations[t] += 1;
@@ -283,7 +293,7 @@ impl Aggregator {
     pub fn heap_bytes(&self) -> u64 {
         let values: usize = self.per_target.iter().map(Values::heap_bytes).sum();
         let n = self.pairs.len();
-        let matrix = n * n * std::mem::size_of::<[Moments; 4]>();
+        let matrix = n * n * std::mem::size_of::<Cell>();
         (values + matrix) as u64
     }
 
@@ -382,8 +392,10 @@ impl Aggregator {
         }
         for (t, row) in o.matrix.iter().enumerate() {
             for (r, cell) in row.iter().enumerate() {
-                for (acc, part) in self.matrix[t][r].iter_mut().zip(cell) {
-                    acc.merge(part);
+                let mine = &mut self.matrix[t][r];
+                mine.pairs += cell.pairs;
+                for (sum, part) in mine.sums.iter_mut().zip(&cell.sums) {
+                    sum.merge(part);
                 }
             }
         }
@@ -397,17 +409,17 @@ impl Aggregator {
 
     /// Mean of metric `k` over the pairs of (target, reference), NaN if none.
     pub fn matrix_mean(&self, t: usize, r: usize, k: usize) -> f64 {
-        let m = &self.matrix[t][r][k];
-        if m.count() == 0 {
+        let cell = &self.matrix[t][r];
+        if cell.pairs == 0 {
             f64::NAN
         } else {
-            m.mean()
+            cell.sums[k].value() / cell.pairs as f64
         }
     }
 
     /// Number of scored pairs of (target, reference).
     pub fn matrix_pairs(&self, t: usize, r: usize) -> u64 {
-        self.matrix[t][r][0].count()
+        self.matrix[t][r].pairs
     }
 }
 
