@@ -14,6 +14,7 @@ pub mod pairs;
 pub mod tables;
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -28,7 +29,9 @@ use wildstat_reader::Response;
 
 use crate::stages::spill;
 use aggregate::{Aggregate, Aggregator};
-use pairs::{count_pairs, group, plan_refs, score_batch, Batch, Conversation, Refs, Scored};
+use pairs::{
+    count_pairs, group, plan_refs, score_batch, slices, Batch, Conversation, Refs, Scored,
+};
 use rayon::prelude::*;
 use wildstat_engine::named::{self, range, range_usize, Named};
 use wildstat_engine::{Accumulator, Context, Emit, Outputs, Split, Stage, StageConfig};
@@ -174,29 +177,67 @@ impl Similarity {
         self.models.binary_search_by(|x| (**x).cmp(m)).ok()
     }
 
-    /// Scores a grouped batch, with per-language Snowball preparers when
-    /// asked (each conversation's responses share its preparer, so pairs
-    /// always compare ids of one interner).
-    fn score(&self, batch: &Batch, done: &(dyn Fn(u64) + Sync)) -> Vec<Scored> {
-        if self.stemming != Stemming::Snowball {
-            return score_batch(batch, &self.refs, &|_| &self.porter, done);
-        }
+    /// The per-language Snowball preparers of a batch, when asked (none
+    /// otherwise: every conversation uses the Porter preparer).
+    fn snowball(&self, batch: &Batch) -> BTreeMap<String, Preparer> {
         let mut langs: BTreeMap<String, Preparer> = BTreeMap::new();
-        for r in &batch.responses {
-            let l = r.language.as_deref().unwrap_or("").to_ascii_lowercase();
-            let choice = StemmerChoice::snowball_for_language(&l);
-            langs
-                .entry(l)
-                .or_insert_with(|| metrics_preparer(choice, &self.wordnet));
+        if self.stemming == Stemming::Snowball {
+            for r in &batch.responses {
+                let l = r.language.as_deref().unwrap_or("").to_ascii_lowercase();
+                let choice = StemmerChoice::snowball_for_language(&l);
+                langs
+                    .entry(l)
+                    .or_insert_with(|| metrics_preparer(choice, &self.wordnet));
+            }
+        }
+        langs
+    }
+
+    /// Scores the conversations `range` of a grouped batch, with the
+    /// batch's Snowball preparers when asked (each conversation's
+    /// responses share its preparer, so pairs always compare ids of one
+    /// interner).
+    fn score(
+        &self,
+        batch: &Batch,
+        range: Range<usize>,
+        langs: &BTreeMap<String, Preparer>,
+        done: &(dyn Fn(u64) + Sync),
+    ) -> Vec<Scored> {
+        if self.stemming != Stemming::Snowball {
+            return score_batch(batch, range, &self.refs, &|_| &self.porter, done);
         }
         score_batch(
             batch,
+            range,
             &self.refs,
             &|lang| &langs[&lang.unwrap_or("").to_ascii_lowercase()],
             done,
         )
     }
+
+    /// Writes the rows of scored conversations while it adds them to the
+    /// accumulator.
+    fn emit_rows(
+        &self,
+        conversations: &[Conversation],
+        scored: &[Scored],
+        emit: &mut Emit<'_, Aggregator>,
+    ) -> wildstat_engine::Result<()> {
+        let rows = self.pair_rows(conversations, scored)?;
+        emit.rows_while(rows, |acc| {
+            for (c, s) in conversations.iter().zip(scored) {
+                acc.add(&c.hash, c.turn, &s.pairs, s.missing)?;
+            }
+            Ok::<_, String>(())
+        })?
+        .map_err(anyhow::Error::msg)
+    }
 }
+
+/// Slices a batch's conversations are scored in: each slice's rows are
+/// written while the next slice is scored.
+const SLICES: u64 = 8;
 
 impl Similarity {
     /// The `pairs.parquet` rows of a scored batch, in conversation order.
@@ -339,26 +380,38 @@ impl Stage for Similarity {
         progress.set_total(
             progress.done() + count_pairs(&batch, &self.refs) * (emit.batches - emit.batch) as u64,
         );
-        let scored = self.score(&batch, &|k| progress.add(k, 0));
+        let langs = self.snowball(&batch);
+        // A slice's rows are written (and its pairs aggregated, in
+        // conversation order) while the next slice is scored, so the
+        // writer runs beside the scoring instead of after it.
+        let per = count_pairs(&batch, &self.refs).div_ceil(SLICES).max(1);
+        let mut scored: Option<(Range<usize>, Vec<Scored>)> = None;
+        for range in slices(&batch, &self.refs, per) {
+            let (next, wrote) = rayon::join(
+                || self.score(&batch, range.clone(), &langs, &|k| progress.add(k, 0)),
+                || match scored.take() {
+                    Some((r, s)) => self.emit_rows(&batch.conversations[r], &s, emit),
+                    None => Ok(()),
+                },
+            );
+            wrote?;
+            scored = Some((range, next));
+        }
         let Batch {
             conversations,
             responses,
             ..
         } = batch;
-        // The responses are freed on the pool while the rows are
-        // assembled, and the rows are written while the pairs are
-        // aggregated.
-        let (_, rows) = rayon::join(
+        // The responses are freed on the pool while the last slice's rows
+        // are written.
+        let (_, wrote) = rayon::join(
             move || responses.into_par_iter().for_each(drop),
-            || self.pair_rows(&conversations, &scored),
+            || match scored {
+                Some((r, s)) => self.emit_rows(&conversations[r], &s, emit),
+                None => Ok(()),
+            },
         );
-        emit.rows_while(rows?, |acc| {
-            for (c, s) in conversations.iter().zip(&scored) {
-                acc.add(&c.hash, c.turn, &s.pairs, s.missing)?;
-            }
-            Ok::<_, String>(())
-        })?
-        .map_err(anyhow::Error::msg)
+        wrote
     }
 
     fn finish(cfg: &Config, ctx: &Context, agg: Aggregator) -> wildstat_engine::Result<Outputs> {

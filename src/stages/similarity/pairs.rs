@@ -132,16 +132,38 @@ pub fn group(responses: Vec<Response>, model_index: &dyn Fn(&str) -> Option<usiz
 
 /// Number of pairs `score_batch` will score in `batch`.
 pub fn count_pairs(batch: &Batch, refs: &[Vec<usize>]) -> u64 {
+    batch.conversations.iter().map(|c| pairs_of(c, refs)).sum()
+}
+
+/// Number of planned pairs of one conversation turn whose reference
+/// answered.
+fn pairs_of(c: &Conversation, refs: &[Vec<usize>]) -> u64 {
     let mut n = 0;
-    for c in &batch.conversations {
-        for &(t, _) in &c.answers {
-            n += refs[t]
-                .iter()
-                .filter(|&&r| c.answers.binary_search_by_key(&r, |a| a.0).is_ok())
-                .count() as u64;
-        }
+    for &(t, _) in &c.answers {
+        n += refs[t]
+            .iter()
+            .filter(|&&r| c.answers.binary_search_by_key(&r, |a| a.0).is_ok())
+            .count() as u64;
     }
     n
+}
+
+/// Consecutive ranges of the batch's conversations of about `per` pairs
+/// each (at least one conversation each), covering them all in order.
+pub fn slices(batch: &Batch, refs: &[Vec<usize>], per: u64) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut pairs) = (0, 0);
+    for (i, c) in batch.conversations.iter().enumerate() {
+        pairs += pairs_of(c, refs);
+        if pairs >= per {
+            out.push(start..i + 1);
+            (start, pairs) = (i + 1, 0);
+        }
+    }
+    if start < batch.conversations.len() {
+        out.push(start..batch.conversations.len());
+    }
+    out
 }
 
 /// Scores of one pair, in the column order of `pairs.parquet`.
@@ -179,8 +201,8 @@ pub struct Scored {
     pub missing: u64,
 }
 
-/// Prepares and scores every planned pair of every conversation of the
-/// batch, spreading conversations over threads; the result is in
+/// Prepares and scores every planned pair of the batch's conversations in
+/// `range`, spreading conversations over threads; the result is in
 /// conversation order whatever the thread count. A conversation's responses
 /// are prepared (each once, and only those in a planned pair) by the
 /// thread that scores it, just before, and dropped after: prepared texts
@@ -192,13 +214,13 @@ pub struct Scored {
 /// same bits as two calls of `score`).
 pub fn score_batch<'p>(
     batch: &Batch,
+    range: std::ops::Range<usize>,
     refs: &[Vec<usize>],
     preparer: &(dyn Fn(Option<&str>) -> &'p Preparer + Sync),
     done: &(dyn Fn(u64) + Sync),
 ) -> Vec<Scored> {
     let planned = |t: usize, r: usize| refs[t].binary_search(&r).is_ok();
-    batch
-        .conversations
+    batch.conversations[range]
         .par_iter()
         .map_init(
             // Scores of (r, t) computed with (t, r), t < r, in (t, r)
@@ -285,6 +307,38 @@ mod tests {
         assert_eq!(all[3], vec![0, 1, 2, 4, 5, 6, 7, 8, 9]);
         // K larger than the number of other models is every other model.
         assert_eq!(plan_refs(&models, Refs::K(50), 1), all);
+    }
+
+    #[test]
+    fn slices_cover_the_conversations_in_order_by_pairs() {
+        // Three models, every one the others' reference; conversation i
+        // is answered by models 0..(i % 3) + 1, so it has 0, 2 or 6 pairs.
+        let refs = plan_refs(&["a".into(), "b".into(), "c".into()], Refs::All, 0);
+        let conversations: Vec<Conversation> = (0..10)
+            .map(|i| Conversation {
+                hash: format!("h{i}"),
+                turn: 1,
+                answers: (0..i % 3 + 1).map(|m| (m, 0)).collect(),
+            })
+            .collect();
+        let batch = Batch {
+            conversations,
+            responses: Vec::new(),
+            duplicates: 0,
+        };
+        assert_eq!(count_pairs(&batch, &refs), 24);
+        assert_eq!(slices(&batch, &refs, 7), vec![0..3, 3..6, 6..9, 9..10]);
+        assert_eq!(
+            slices(&batch, &refs, 1),
+            vec![0..2, 2..3, 3..5, 5..6, 6..8, 8..9, 9..10]
+        );
+        assert_eq!(slices(&batch, &refs, 100), vec![0..10]);
+        let empty = Batch {
+            conversations: Vec::new(),
+            responses: Vec::new(),
+            duplicates: 0,
+        };
+        assert!(slices(&empty, &refs, 5).is_empty());
     }
 
     #[test]
