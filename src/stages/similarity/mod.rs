@@ -343,7 +343,7 @@ impl Stage for Similarity {
     /// Prepared texts (about 8 bytes per text byte) live only while their
     /// conversation is scored, one conversation per thread. Pairs are
     /// counted as if every planned reference answered, and all of them,
-    /// although only two of the batch's [`SLICES`] slices of scored pairs
+    /// although only two of the batch's `SLICES` slices of scored pairs
     /// are held at once (a margin).
     fn batch_bytes(&self, text_bytes: u64, responses: u64) -> u64 {
         let refs: usize = self.refs.iter().map(Vec::len).sum();
