@@ -139,7 +139,15 @@ struct Processed<A> {
     acc: A,
     stats: ReadStats,
     models: Vec<String>,
-    rows: u64,
+    /// The row output, its last rows and footer not yet written (so that
+    /// a local run writes them while the stage finishes).
+    rows: Option<RowWriter>,
+}
+
+/// Writes a row output's last rows and footer; returns its number of rows
+/// (0 without one).
+fn finish_rows(rows: Option<RowWriter>) -> Result<u64> {
+    rows.map_or(Ok(0), RowWriter::finish)
 }
 
 /// A prepared stage with its accumulator, row output and progress: what
@@ -185,15 +193,11 @@ impl<S: Stage> Runner<S> {
 
     fn finish(self, stats: ReadStats, models: Vec<String>) -> Result<Processed<S::Acc>> {
         self.progress.finish();
-        let rows = match self.rows {
-            Some(w) => w.finish()?,
-            None => 0,
-        };
         Ok(Processed {
             acc: self.acc,
             stats,
             models,
-            rows,
+            rows: self.rows,
         })
     }
 }
@@ -473,7 +477,11 @@ fn local<S: Stage>(
         quiet: run.quiet,
         scratch: None,
     };
-    let outputs = S::finish(cfg, &ctx, p.acc)?;
+    // The row file's last rows are written while the stage finishes (its
+    // tables, a bootstrap).
+    let (rows, outputs) = rayon::join(|| finish_rows(p.rows), || S::finish(cfg, &ctx, p.acc));
+    rows?;
+    let outputs = outputs?;
     remove_scratch(&rows_path)?;
     complete(out, S::NAME, &header, outputs, run.quiet, print)
 }
@@ -513,7 +521,8 @@ fn shard<S: Stage>(
     }
     part.remove()?;
     let rows_tmp = part.tmp("rows.parquet");
-    let p = process::<S>(paths, select, cfg, rank, world, &rows_tmp, run.quiet)?;
+    let mut p = process::<S>(paths, select, cfg, rank, world, &rows_tmp, run.quiet)?;
+    let rows = finish_rows(p.rows.take())?;
     if S::ROWS.is_some() {
         std::fs::rename(&rows_tmp, part.path("rows.parquet"))
             .with_context(|| format!("{}: cannot move into place", rows_tmp.display()))?;
@@ -524,7 +533,7 @@ fn shard<S: Stage>(
         rank,
         models: p.models,
         stats: p.stats,
-        rows: p.rows,
+        rows,
         acc: postcard::to_stdvec(&p.acc).context("cannot encode the accumulator")?,
     })?;
     failpoint("rank-before-done");
