@@ -392,7 +392,13 @@ impl MeteorContext {
         };
         let word = self.interner.intern(&lower);
         let stem = (self.stemmer)(&lower);
-        let stem_id = self.interner.intern(&stem);
+        // A word that is its own stem (short words, most with punctuation
+        // attached) has its id already: one probe of the interner less.
+        let stem_id = if stem == lower {
+            word
+        } else {
+            self.interner.intern(&stem)
+        };
         let info = WordInfo {
             word,
             stem: stem_id,
