@@ -415,6 +415,10 @@ impl MeteorContext {
     /// Interned WordNet synonym names of a stem (without the stem itself),
     /// computed once per distinct stem.
     fn synonyms_of(&self, stem_id: u32, stem: &str) -> Option<Arc<[u32]>> {
+        if !self.wordnet.get().may_have_synsets(stem) {
+            // Most stems with punctuation attached: no table to probe.
+            return None;
+        }
         let shard = stem_id as usize % SHARDS;
         if let Some(s) = self.stem_synonyms.read(shard).get(&stem_id) {
             return s.clone();

@@ -450,19 +450,21 @@ impl WordNet {
     /// already be lowercase (as `synsets` lowercases its argument). Not
     /// cached. The word itself is not added unless it is such a name.
     pub fn synonym_ids(&self, word: &str) -> Vec<u32> {
-        let out = Vec::new();
-        if !word.is_ascii() {
-            // Every WordNet 3.0 lemma is ASCII and the rules only touch
-            // ASCII suffixes, so a non-ASCII word has no synsets.
-            return out;
+        if !self.may_have_synsets(word) {
+            return Vec::new();
         }
-        // Every candidate keeps each byte of the word that no substitution
-        // suffix holds, and matches only an index form (an exception key
-        // for the bases), so a byte found in none of them means no synsets.
-        if word.bytes().any(|b| !self.lexicon_bytes[b as usize]) {
-            return out;
-        }
-        self.collect_synonym_ids(word, out)
+        self.collect_synonym_ids(word, Vec::new())
+    }
+
+    /// False when `word` (lowercase) certainly has no synsets: a cheap
+    /// test on its bytes, for callers that would otherwise look it up.
+    pub fn may_have_synsets(&self, word: &str) -> bool {
+        // Every WordNet 3.0 lemma is ASCII and the rules only touch ASCII
+        // suffixes, so a non-ASCII word has no synsets. Every candidate
+        // keeps each byte of the word that no substitution suffix holds,
+        // and matches only an index form (an exception key for the
+        // bases), so a byte found in none of them means no synsets.
+        word.is_ascii() && word.bytes().all(|b| self.lexicon_bytes[b as usize])
     }
 
     /// [`WordNet::synonym_ids`] of an ASCII word, every candidate looked up.
