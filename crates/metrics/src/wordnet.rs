@@ -184,7 +184,8 @@ impl WordNet {
 
     /// Parses a table in the format written by `scripts/wordnet/build_table.py`.
     pub fn from_table(text: &str) -> Result<WordNet, String> {
-        let mut lines = split_ascii(text, b'\n')
+        // As `str::lines`: no empty line after a final newline.
+        let mut lines = split_ascii(text.strip_suffix('\n').unwrap_or(text), b'\n')
             .map(|l| l.strip_suffix('\r').unwrap_or(l))
             .enumerate();
         let mut next = |what: &str| -> Result<(usize, &str), String> {

@@ -379,14 +379,13 @@ impl Stage for Similarity {
         let batch = group(responses, &|m| self.index(m));
         emit.acc.duplicates += batch.duplicates;
         let progress = emit.progress;
-        progress.set_total(
-            progress.done() + count_pairs(&batch, &self.refs) * (emit.batches - emit.batch) as u64,
-        );
+        let pairs = count_pairs(&batch, &self.refs);
+        progress.set_total(progress.done() + pairs * (emit.batches - emit.batch) as u64);
         let langs = self.snowball(&batch);
         // A slice's rows are written (and its pairs aggregated, in
         // conversation order) while the next slice is scored, so the
         // writer runs beside the scoring instead of after it.
-        let per = count_pairs(&batch, &self.refs).div_ceil(SLICES).max(1);
+        let per = pairs.div_ceil(SLICES).max(1);
         let mut scored: Option<(Range<usize>, Vec<Scored>)> = None;
         for range in slices(&batch, &self.refs, per) {
             let (next, wrote) = rayon::join(
