@@ -168,18 +168,20 @@ const IN_CACHE: usize = 1 << 15;
 /// time).
 fn resample_means_cached(values: &[f64], seeds: &[u64], out: &mut [f64]) {
     const K: usize = 8;
+    // With AVX-512 the whole groups of eight go through the vector lanes
+    // and only the leftover seeds through the loops below.
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f")
+    let (seeds, out) = if std::arch::is_x86_feature_detected!("avx512f")
         && std::arch::is_x86_feature_detected!("avx512dq")
     {
         let whole = seeds.len() / K * K;
+        let (lane_out, rest) = out.split_at_mut(whole);
         // SAFETY: the processor has the features the function enables.
-        unsafe { lanes::resample_means(values, &seeds[..whole], &mut out[..whole]) };
-        for (&s, o) in seeds[whole..].iter().zip(&mut out[whole..]) {
-            *o = resample_mean(values, s);
-        }
-        return;
-    }
+        unsafe { lanes::resample_means(values, &seeds[..whole], lane_out) };
+        (&seeds[whole..], rest)
+    } else {
+        (seeds, out)
+    };
     let n = values.len() as u64;
     let mut seeds_k = seeds.chunks_exact(K);
     let mut out_k = out.chunks_exact_mut(K);

@@ -194,9 +194,9 @@ impl Similarity {
     }
 
     /// Scores the conversations `range` of a grouped batch, with the
-    /// batch's Snowball preparers when asked (each conversation's
+    /// batch's Snowball preparers when there are (each conversation's
     /// responses share its preparer, so pairs always compare ids of one
-    /// interner).
+    /// interner), else the Porter one.
     fn score(
         &self,
         batch: &Batch,
@@ -204,7 +204,7 @@ impl Similarity {
         langs: &BTreeMap<String, Preparer>,
         done: &(dyn Fn(u64) + Sync),
     ) -> Vec<Scored> {
-        if self.stemming != Stemming::Snowball {
+        if langs.is_empty() {
             return score_batch(batch, range, &self.refs, &|_| &self.porter, done);
         }
         score_batch(
